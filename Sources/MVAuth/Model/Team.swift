@@ -1,0 +1,26 @@
+import Foundation
+
+/// A team: the unit that owns content and credits.
+public struct Team: Codable, Sendable, Equatable {
+    /// Primary key.
+    public var id: UUID
+    /// Display name (1...200 characters).
+    public var name: String
+    /// `true` for the team created with each user at registration.
+    public var personal: Bool
+    /// When the team was created.
+    public var createdAt: Date
+
+    /// Creates a team value.
+    /// - Parameters:
+    ///   - id: Primary key.
+    ///   - name: Display name.
+    ///   - personal: Whether this is a user's personal team.
+    ///   - createdAt: Creation time.
+    public init(id: UUID, name: String, personal: Bool, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.personal = personal
+        self.createdAt = createdAt
+    }
+}

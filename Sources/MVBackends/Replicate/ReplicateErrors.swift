@@ -1,0 +1,62 @@
+/// Maps Replicate HTTP answers and transport failures to ``ProviderError``.
+///
+/// A create request (POST) is never retried when it may have reached Replicate (5xx, broken
+/// connection, timeout): that could start a second, billed prediction. Those fail over instead.
+/// Only 429 and "never connected" are retried on create. Polls (GET) are idempotent and retried.
+enum ReplicateErrors {
+    enum Phase {
+        case create
+        case poll
+        case other
+    }
+
+    static let provider = "replicate"
+
+    static func from(_ exchange: HTTPExchange, phase: Phase) -> ProviderError {
+        let problem = exchange.decode(ReplicateProblem.self)
+        let detail = problem?.detail ?? problem?.title ?? String(exchange.text.prefix(200))
+        let status = exchange.status
+        func error(_ code: String, retryable: Bool, after: Duration? = nil) -> ProviderError {
+            ProviderError(code: code, message: "HTTP \(status): \(detail)", provider: provider, retryable: retryable, retryAfter: after, httpStatus: status)
+        }
+        switch status {
+        case 401, 403: return error("auth_failed", retryable: false)
+        case 402: return error("quota_exhausted", retryable: false)
+        case 404, 410: return error(phase == .poll ? "job_not_found" : "model_retired", retryable: false)
+        case 400, 413, 422: return error("invalid_request", retryable: false)
+        case 429: return error("rate_limited", retryable: true, after: exchange.retryAfter)
+        case 500...599: return error("provider_unavailable", retryable: phase != .create, after: exchange.retryAfter)
+        default: return error("provider_unavailable", retryable: false)
+        }
+    }
+
+    static func from(_ failure: TransportFailure, phase: Phase) -> ProviderError {
+        switch failure {
+        case .canceled:
+            return .canceled(provider: provider)
+        case .notConnected(let detail):
+            return ProviderError(code: "provider_unavailable", message: "cannot connect: \(detail)", provider: provider, retryable: true)
+        case .timedOut(let detail):
+            return .timeout("request timed out: \(detail)", provider: provider, retryable: phase != .create)
+        case .broken(let detail):
+            return ProviderError(code: "provider_unavailable", message: "connection failed: \(detail)", provider: provider, retryable: phase != .create)
+        }
+    }
+
+    /// A finished prediction that did not succeed.
+    static func from(prediction: ReplicatePrediction) -> ProviderError {
+        let text = prediction.error?.text ?? "prediction \(prediction.status)"
+        switch prediction.status {
+        case "failed":
+            let lower = text.lowercased()
+            let policy = ["safety", "sensitive", "flagged", "policy", "nsfw", "prohibited"].contains { lower.contains($0) }
+            return ProviderError(code: policy ? "content_policy" : "generation_failed", message: String(text.prefix(500)), provider: provider, retryable: !policy)
+        case "canceled":
+            return ProviderError(code: "generation_failed", message: "prediction was canceled at the provider", provider: provider, retryable: true)
+        case "aborted":
+            return ProviderError(code: "generation_failed", message: "prediction was aborted before it started", provider: provider, retryable: true)
+        default:
+            return .invalidOutput("unexpected prediction status \(prediction.status)", provider: provider, retryable: false)
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Failures of ledger operations that callers are expected to handle (402, 409, 422).
+public enum BillingError: Error, Sendable, Equatable {
+    /// The team's available credits (`posted - held`) are below what the operation needs.
+    case insufficientCredits(required: Int64, available: Int64)
+    /// The amount is not allowed for this operation, e.g. a zero grant or a negative hold.
+    case invalidAmount(String)
+    /// The job already has its single hold.
+    case holdAlreadyExists(jobID: UUID)
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension Ledger {
+    /// Places the job's single hold: moves `amount` from the team's available to held credits.
+    ///
+    /// One statement: a conditional `UPDATE credit_accounts ... WHERE posted - held >= amount`, the
+    /// `holds` row, and the two `hold` ledger entries. A free job (`amount == 0`) gets a hold row but
+    /// no account movement and no ledger entries, and needs no account row.
+    ///
+    /// If two transactions race to hold the same job, the loser fails on the `holds` primary key and
+    /// gets `holdAlreadyExists`; PostgreSQL has then aborted its transaction, so roll it back.
+    /// - Parameters:
+    ///   - teamID: The team that pays.
+    ///   - jobID: The job; at most one hold per job, ever.
+    ///   - amount: Credits to reserve (>= 0).
+    ///   - userID: Who asked, stored on the entries.
+    ///   - connection: The connection (inside the caller's admission transaction).
+    /// - Returns: The team's balance after the hold.
+    /// - Throws: `BillingError.invalidAmount` (negative), `.insufficientCredits(required:available:)`
+    ///   (available < amount, including teams without an account row), `.holdAlreadyExists(jobID:)`,
+    ///   or a `PSQLError`.
+    public func placeHold(
+        teamID: UUID, jobID: UUID, amount: Int64, userID: UUID?, on connection: PostgresConnection
+    ) async throws -> Balance {
+        guard amount >= 0 else {
+            throw BillingError.invalidAmount("hold amount must be >= 0, got \(amount)")
+        }
+        let transactionID = UUID()
+        let rows: PostgresRowSequence
+        do {
+            rows = try await connection.query(
+                """
+                WITH prior AS (
+                    SELECT EXISTS (SELECT 1 FROM holds WHERE job_id = \(jobID)) AS held_already
+                ), acct AS (
+                    UPDATE credit_accounts SET held = held + \(amount), updated_at = now()
+                    WHERE team_id = \(teamID) AND \(amount) > 0 AND posted - held >= \(amount)
+                      AND NOT (SELECT held_already FROM prior)
+                    RETURNING posted, held
+                ), placed AS (
+                    INSERT INTO holds (job_id, team_id, amount)
+                    SELECT \(jobID), \(teamID), \(amount)
+                    WHERE NOT (SELECT held_already FROM prior) AND (\(amount) = 0 OR EXISTS (SELECT 1 FROM acct))
+                    RETURNING job_id
+                ), moved AS (
+                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, user_id)
+                    SELECT \(transactionID), v.account, \(teamID), 'hold', v.amount, \(jobID), \(userID)::uuid
+                    FROM acct CROSS JOIN (VALUES
+                        ('available', \(-amount)::int8),
+                        ('held', \(amount)::int8)
+                    ) AS v (account, amount)
+                )
+                SELECT EXISTS (SELECT 1 FROM placed), (SELECT held_already FROM prior),
+                       coalesce((SELECT posted FROM acct), (SELECT posted FROM credit_accounts WHERE team_id = \(teamID)), 0),
+                       coalesce((SELECT held FROM acct), (SELECT held FROM credit_accounts WHERE team_id = \(teamID)), 0)
+                """,
+                logger: logger
+            )
+        } catch let error as PSQLError where Self.isHoldConflict(error) {
+            throw BillingError.holdAlreadyExists(jobID: jobID)
+        }
+        // The statement always returns one row; the defaults only matter if it somehow did not.
+        var outcome: (placed: Bool, existed: Bool, balance: Balance) = (false, false, .zero)
+        do {
+            for try await (placed, existed, posted, held) in rows.decode((Bool, Bool, Int64, Int64).self) {
+                outcome = (placed, existed, Balance(posted: posted, held: held))
+            }
+        } catch let error as PSQLError where Self.isHoldConflict(error) {
+            throw BillingError.holdAlreadyExists(jobID: jobID)
+        }
+        if outcome.placed {
+            return outcome.balance
+        }
+        if outcome.existed {
+            throw BillingError.holdAlreadyExists(jobID: jobID)
+        }
+        // The statement's snapshot may predate a concurrent hold we waited for; read again.
+        let current = try await balance(teamID: teamID, on: connection)
+        throw BillingError.insufficientCredits(required: amount, available: current.available)
+    }
+
+    /// Resolves the job's open hold by charging up to `amount`: captures `min(amount, hold)` and
+    /// releases the remainder, in one statement.
+    ///
+    /// `UPDATE holds ... WHERE status = 'open'` runs first and makes this exactly-once: a second call,
+    /// or a call racing a `release`, finds no open hold and returns nil without touching balances.
+    /// - Parameters:
+    ///   - jobID: The job.
+    ///   - amount: The actual cost (>= 0); more than the hold is capped at the hold.
+    ///   - connection: The connection (inside the caller's transaction that finishes the job).
+    /// - Returns: What was captured and released, or nil if the job has no open hold.
+    /// - Throws: `BillingError.invalidAmount` (negative) or a `PSQLError`.
+    public func capture(jobID: UUID, amount: Int64, on connection: PostgresConnection) async throws -> HoldResolution? {
+        guard amount >= 0 else {
+            throw BillingError.invalidAmount("capture amount must be >= 0, got \(amount)")
+        }
+        return try await resolveHold(jobID: jobID, captureUpTo: amount, status: "captured", reason: nil, on: connection)
+    }
+
+    /// Releases the job's open hold in full (failure, cancel, timeout).
+    /// - Parameters:
+    ///   - jobID: The job.
+    ///   - reason: Why, stored on the release entries.
+    ///   - connection: The connection (inside the caller's transaction that finishes the job).
+    /// - Returns: The resolution (`captured == 0`), or nil if the job has no open hold.
+    /// - Throws: A `PSQLError`.
+    public func release(jobID: UUID, reason: String, on connection: PostgresConnection) async throws -> HoldResolution? {
+        try await resolveHold(jobID: jobID, captureUpTo: 0, status: "released", reason: reason, on: connection)
+    }
+
+    /// Closes an open hold: `captured = min(limit, amount)`, `released = amount - captured`; moves the
+    /// account's balances and writes a capture transaction and/or a release transaction (none for zero).
+    private func resolveHold(
+        jobID: UUID, captureUpTo limit: Int64, status: String, reason: String?, on connection: PostgresConnection
+    ) async throws -> HoldResolution? {
+        let captureTransaction = UUID()
+        let releaseTransaction = UUID()
+        let rows = try await connection.query(
+            """
+            WITH resolved AS (
+                UPDATE holds
+                SET status = \(status), captured = LEAST(\(limit), amount),
+                    released = amount - LEAST(\(limit), amount), resolved_at = now()
+                WHERE job_id = \(jobID) AND status = 'open'
+                RETURNING team_id, amount, captured, released
+            ), acct AS (
+                UPDATE credit_accounts AS a
+                SET posted = a.posted - r.captured, held = a.held - r.amount, updated_at = now()
+                FROM resolved AS r
+                WHERE a.team_id = r.team_id AND r.amount > 0
+                RETURNING a.team_id
+            ), moved AS (
+                INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, reason)
+                SELECT v.transaction_id, v.account, v.team_id, v.kind, v.amount, \(jobID), \(reason)::text
+                FROM resolved AS r CROSS JOIN LATERAL (VALUES
+                    (\(captureTransaction)::uuid, 'capture', 'held', r.team_id, -r.captured),
+                    (\(captureTransaction)::uuid, 'capture', 'revenue', NULL::uuid, r.captured),
+                    (\(releaseTransaction)::uuid, 'release', 'held', r.team_id, -r.released),
+                    (\(releaseTransaction)::uuid, 'release', 'available', r.team_id, r.released)
+                ) AS v (transaction_id, kind, account, team_id, amount)
+                WHERE (v.kind = 'capture' AND r.captured > 0) OR (v.kind = 'release' AND r.released > 0)
+            )
+            SELECT captured, released FROM resolved
+            """,
+            logger: logger
+        )
+        for try await (captured, released) in rows.decode((Int64, Int64).self) {
+            return HoldResolution(captured: captured, released: released)
+        }
+        return nil
+    }
+
+    /// True for the unique violation on `holds_pkey`: a concurrent hold for the same job won.
+    static func isHoldConflict(_ error: PSQLError) -> Bool {
+        error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw
+            && error.serverInfo?[.constraintName] == "holds_pkey"
+    }
+}

@@ -1,0 +1,128 @@
+import Logging
+import PostgresNIO
+
+/// Checks the ledger's promises in SQL; run by tests after every billing/job test and at the end of load runs.
+///
+/// Each check is one query returning human-readable violation lines (at most 100 per check).
+public struct LedgerInvariants: Sendable {
+    /// Creates a checker.
+    public init() {}
+
+    /// Returns human-readable violations (empty means all good).
+    ///
+    /// Checks: every ledger transaction sums to zero and has one kind and at most one job; each account's
+    /// cached `posted`/`held` equal its ledger entries; `held >= 0` and `posted - held >= 0`; `held` equals
+    /// the team's open holds; hold rows are consistent (`captured + released = amount` once resolved);
+    /// per job at most one hold pair and at most one capture and one release transaction, matching the hold
+    /// row; every job has a hold of its team, open while queued/running and resolved when finished, with
+    /// `jobs.charged`/`jobs.released` equal to the hold's captured/released.
+    /// - Parameters:
+    ///   - client: The pool to read from (the checks run on one connection, one after another).
+    ///   - logger: Logger for the queries.
+    /// - Returns: The violations, grouped by check.
+    public func violations(client: PostgresClient, logger: Logger) async throws -> [String] {
+        try await client.withConnection { connection in
+            var found: [String] = []
+            for check in Self.checks {
+                let rows = try await connection.query(check, logger: logger)
+                for try await line in rows.decode(String.self) {
+                    found.append(line)
+                }
+            }
+            return found
+        }
+    }
+
+    /// The check queries, in reporting order.
+    static var checks: [PostgresQuery] {
+        [
+            """
+            SELECT format('ledger transaction %s: entries sum to %s, kinds %s, jobs %s',
+                          transaction_id, sum(amount), string_agg(DISTINCT kind, ','), count(DISTINCT job_id))
+            FROM ledger_entries GROUP BY transaction_id
+            HAVING sum(amount) <> 0 OR count(DISTINCT kind) <> 1 OR count(DISTINCT job_id) > 1
+            ORDER BY transaction_id LIMIT 100
+            """,
+            """
+            SELECT format('team %s: credit_accounts posted=%s held=%s, but ledger posted=%s held=%s',
+                          coalesce(a.team_id, e.team_id), coalesce(a.posted, 0), coalesce(a.held, 0),
+                          coalesce(e.posted, 0), coalesce(e.held, 0))
+            FROM credit_accounts AS a
+            FULL OUTER JOIN (
+                SELECT team_id, sum(amount) AS posted, coalesce(sum(amount) FILTER (WHERE account = 'held'), 0) AS held
+                FROM ledger_entries WHERE team_id IS NOT NULL GROUP BY team_id
+            ) AS e ON e.team_id = a.team_id
+            WHERE coalesce(a.posted, 0) <> coalesce(e.posted, 0) OR coalesce(a.held, 0) <> coalesce(e.held, 0)
+            LIMIT 100
+            """,
+            """
+            SELECT format('team %s: posted=%s held=%s, available %s', team_id, posted, held, posted - held)
+            FROM credit_accounts WHERE held < 0 OR posted - held < 0 LIMIT 100
+            """,
+            """
+            SELECT format('team %s: credit_accounts held=%s, but open holds total %s',
+                          coalesce(a.team_id, h.team_id), coalesce(a.held, 0), coalesce(h.total, 0))
+            FROM credit_accounts AS a
+            FULL OUTER JOIN (
+                SELECT team_id, sum(amount) AS total FROM holds WHERE status = 'open' GROUP BY team_id
+            ) AS h ON h.team_id = a.team_id
+            WHERE coalesce(a.held, 0) <> coalesce(h.total, 0)
+            LIMIT 100
+            """,
+            """
+            SELECT format('hold for job %s: status=%s amount=%s captured=%s released=%s resolved_at=%s',
+                          job_id, status, amount, captured, released, coalesce(resolved_at::text, 'null'))
+            FROM holds
+            WHERE (status = 'open' AND (captured <> 0 OR released <> 0 OR resolved_at IS NOT NULL))
+               OR (status <> 'open' AND (captured + released <> amount OR resolved_at IS NULL))
+            LIMIT 100
+            """,
+            """
+            SELECT format('job %s: hold row %s; ledger: %s hold transaction(s) with %s entries (held +%s), '
+                          '%s capture transaction(s) (held -%s), %s release transaction(s) (held -%s); '
+                          'hold row: amount=%s captured=%s released=%s',
+                          coalesce(h.job_id, e.job_id), CASE WHEN h.job_id IS NULL THEN 'missing' ELSE h.status END,
+                          coalesce(e.hold_tx, 0), coalesce(e.hold_entries, 0), coalesce(e.held_in, 0),
+                          coalesce(e.capture_tx, 0), coalesce(e.captured, 0),
+                          coalesce(e.release_tx, 0), coalesce(e.released, 0),
+                          h.amount, h.captured, h.released)
+            FROM holds AS h
+            FULL OUTER JOIN (
+                SELECT job_id,
+                       count(DISTINCT transaction_id) FILTER (WHERE kind = 'hold') AS hold_tx,
+                       count(*) FILTER (WHERE kind = 'hold') AS hold_entries,
+                       coalesce(sum(amount) FILTER (WHERE kind = 'hold' AND account = 'held'), 0) AS held_in,
+                       count(DISTINCT transaction_id) FILTER (WHERE kind = 'capture') AS capture_tx,
+                       coalesce(-sum(amount) FILTER (WHERE kind = 'capture' AND account = 'held'), 0) AS captured,
+                       count(DISTINCT transaction_id) FILTER (WHERE kind = 'release') AS release_tx,
+                       coalesce(-sum(amount) FILTER (WHERE kind = 'release' AND account = 'held'), 0) AS released
+                FROM ledger_entries WHERE job_id IS NOT NULL GROUP BY job_id
+            ) AS e ON e.job_id = h.job_id
+            WHERE h.job_id IS NULL
+               OR coalesce(e.hold_tx, 0) > 1 OR coalesce(e.hold_entries, 0) > 2
+               OR coalesce(e.capture_tx, 0) > 1 OR coalesce(e.release_tx, 0) > 1
+               OR coalesce(e.held_in, 0) <> h.amount OR coalesce(e.captured, 0) <> h.captured
+               OR coalesce(e.released, 0) <> h.released
+            LIMIT 100
+            """,
+            """
+            SELECT format('job %s (state %s): %s', j.id, j.state,
+                          CASE
+                              WHEN h.job_id IS NULL THEN 'has no hold'
+                              WHEN h.team_id <> j.team_id THEN format('hold belongs to team %s, job to team %s', h.team_id, j.team_id)
+                              WHEN j.state IN ('queued', 'running') THEN format('hold is %s, expected open', h.status)
+                              WHEN h.status = 'open' THEN 'finished job still has an open hold'
+                              ELSE format('charged=%s released=%s, but hold captured=%s released=%s',
+                                          j.charged, j.released, h.captured, h.released)
+                          END)
+            FROM jobs AS j LEFT JOIN holds AS h ON h.job_id = j.id
+            WHERE h.job_id IS NULL
+               OR h.team_id <> j.team_id
+               OR (j.state IN ('queued', 'running') AND h.status <> 'open')
+               OR (j.state IN ('succeeded', 'failed', 'canceled')
+                   AND (h.status = 'open' OR j.charged <> h.captured OR j.released <> h.released))
+            LIMIT 100
+            """,
+        ]
+    }
+}

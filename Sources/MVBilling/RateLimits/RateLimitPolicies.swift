@@ -1,0 +1,83 @@
+/// The rate-limit policies in force, by name, loaded from `configs/ratelimits.yaml`.
+///
+/// ```yaml
+/// generate:           # policy name
+///   capacity: 10      # burst size (tokens)
+///   refill: 10        # tokens added ...
+///   per_seconds: 60   # ... per this many seconds, continuously
+/// ```
+public struct RateLimitPolicies: Sendable, Equatable {
+    /// Policy names the service relies on; loading fails if one is missing.
+    public static let requiredNames = ["generate", "api"]
+
+    /// All policies, by name.
+    public var byName: [String: RateLimitPolicy]
+
+    /// Creates a set of policies.
+    /// - Parameter policies: The policies; later duplicates of a name win.
+    public init(_ policies: [RateLimitPolicy]) {
+        var byName: [String: RateLimitPolicy] = [:]
+        for policy in policies {
+            byName[policy.name] = policy
+        }
+        self.byName = byName
+    }
+
+    /// The policy called `name`, if configured.
+    public subscript(name: String) -> RateLimitPolicy? {
+        byName[name]
+    }
+
+    /// Loads and validates a rate-limit file.
+    /// - Parameter path: Path of the YAML file.
+    /// - Returns: The policies; `generate` and `api` are guaranteed to exist.
+    /// - Throws: `ConfigurationError` naming the file, the dotted key and the reason.
+    public static func load(path: String) throws(ConfigurationError) -> RateLimitPolicies {
+        try decode(YAMLDocument.load(path: path))
+    }
+
+    /// Parses and validates rate-limit YAML text.
+    /// - Parameters:
+    ///   - yaml: The YAML text.
+    ///   - file: Name used in errors.
+    /// - Returns: The policies.
+    /// - Throws: `ConfigurationError` naming `file`, the dotted key and the reason.
+    public static func parse(yaml: String, file: String = "ratelimits.yaml") throws(ConfigurationError) -> RateLimitPolicies {
+        try decode(YAMLDocument.parse(yaml, file: file))
+    }
+
+    private static func decode(_ document: YAMLDocument) throws(ConfigurationError) -> RateLimitPolicies {
+        var policies: [RateLimitPolicy] = []
+        for (name, node) in try document.entries(of: document.root, at: "") {
+            var capacity: Int64?
+            var refill: Double?
+            var perSeconds: Double?
+            for (field, value) in try document.entries(of: document.mapping(node, at: name), at: name) {
+                let path = "\(name).\(field)"
+                switch field {
+                case "capacity":
+                    let tokens = try document.nonNegativeInteger(value, at: path)
+                    guard tokens >= 1, tokens <= Int64(Int32.max) else {
+                        throw document.error(path, "must be between 1 and \(Int32.max), got \(tokens)")
+                    }
+                    capacity = tokens
+                case "refill":
+                    refill = try document.positiveNumber(value, at: path)
+                case "per_seconds":
+                    perSeconds = try document.positiveNumber(value, at: path)
+                default:
+                    throw document.error(path, "unknown key (expected capacity, refill and per_seconds)")
+                }
+            }
+            guard let capacity else { throw document.error("\(name).capacity", "missing") }
+            guard let refill else { throw document.error("\(name).refill", "missing") }
+            guard let perSeconds else { throw document.error("\(name).per_seconds", "missing") }
+            policies.append(RateLimitPolicy(name: name, capacity: Int(capacity), refillPerSecond: refill / perSeconds))
+        }
+        let result = RateLimitPolicies(policies)
+        for required in requiredNames where result[required] == nil {
+            throw document.error(required, "missing (required policy)")
+        }
+        return result
+    }
+}

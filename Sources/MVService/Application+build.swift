@@ -1,0 +1,164 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import MVAuth
+import MVBackends
+import MVBilling
+import PostgresNIO
+import ServiceLifecycle
+
+/// The parts of a running service, shared by the API (`serve`) and worker-only (`worker`) processes.
+struct ServiceComponents {
+    let logger: Logger
+    let postgres: PostgresClient
+    let httpClient: HTTPClient
+    let migrator: Migrator
+    let gate: ReadyGate
+    let tokens: TokenIssuer
+    let identities: PostgresIdentityStore
+    let refreshTokens: PostgresRefreshTokenStore
+    let ledger: Ledger
+    let rateLimiter: RateLimiter
+    let prices: PriceTable
+    let media: LocalMediaStore
+    let assets: AssetStore
+    let queue: JobQueue
+    let router: GenerationRouter
+    let worker: JobWorker
+    /// Services that run in every process kind, in start order (stopped in reverse).
+    let baseServices: [any Service]
+
+    static func build(_ config: AppConfig) async throws -> ServiceComponents {
+        let logger = {
+            var logger = Logger(label: "mvservice")
+            logger.logLevel = config.logLevel
+            return logger
+        }()
+        let database = try await DatabaseBootstrap.resolve(config, logger: logger)
+        var postgresConfiguration = database.url.clientConfiguration
+        postgresConfiguration.options.maximumConnections = config.databaseMaxConnections
+        let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(120))))
+        let migrator = Migrator(client: postgres, migrations: try Migration.load(directory: config.sqlDirectory), logger: logger)
+        let gate = ReadyGate()
+        let tokens = try await TokenIssuer.load(
+            pem: config.auth.signingKeyPEM, keyPath: config.dataDirectory + "/keys/access-token-es256.pem",
+            issuer: config.auth.issuer, audience: config.auth.audience, accessTTL: config.auth.accessTokenTTL)
+        let ledger = Ledger(logger: logger)
+        let prices: PriceTable
+        if let configured = config.prices {
+            prices = configured
+        } else {
+            do {
+                prices = try PriceTable.load(path: config.configDirectory + "/pricing.yaml")
+            } catch {
+                throw ConfigError(file: error.file, key: error.key, reason: error.reason)
+            }
+        }
+        let media = try LocalMediaStore(root: config.dataDirectory + "/media")
+        let assets = AssetStore(client: postgres, logger: logger)
+        let queue = JobQueue(client: postgres, ledger: ledger, logger: logger)
+        let catalog = try ModelCatalog.load(path: config.backends.catalogPath)
+        let router = GenerationRouter(configuration: config.backends, catalog: catalog, httpClient: httpClient, logger: logger)
+        let handlers: [JobKind: any JobHandler] = [
+            .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: prices)
+        ]
+        let worker = JobWorker(
+            queue: queue, postgres: postgres, handlers: handlers, settings: config.jobs,
+            name: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))", logger: logger)
+        return ServiceComponents(
+            logger: logger, postgres: postgres, httpClient: httpClient, migrator: migrator, gate: gate, tokens: tokens,
+            identities: PostgresIdentityStore(client: postgres, logger: logger),
+            refreshTokens: PostgresRefreshTokenStore(client: postgres, logger: logger, ttl: config.auth.refreshTokenTTL),
+            ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets, queue: queue,
+            router: router, worker: worker,
+            baseServices: [
+                EmbeddedPostgresService(cluster: database.startedCluster), postgres, HTTPClientService(client: httpClient),
+                MigrationService(migrator: migrator, gate: gate, logger: logger),
+            ])
+    }
+}
+
+/// Builds the whole service: database (embedded or `DATABASE_URL`), migrations, stores, provider router,
+/// HTTP routes, and, unless disabled, in-process job workers. Used by `mvservice serve` and by the tests.
+public func buildApplication(_ config: AppConfig) async throws -> some ApplicationProtocol {
+    let components = try await ServiceComponents.build(config)
+    let router = buildRouter(config, components)
+    var services = components.baseServices
+    if config.runWorkers {
+        services.append(GatedService(gate: components.gate, service: components.worker))
+    }
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mvservice"),
+        services: services, logger: components.logger)
+    let gate = components.gate
+    app.beforeServerStarts {
+        try await gate.wait()
+    }
+    return app
+}
+
+/// Builds a worker-only process (`mvservice worker`): no HTTP server.
+public func buildWorkerGroup(_ config: AppConfig) async throws -> ServiceGroup {
+    let components = try await ServiceComponents.build(config)
+    return ServiceGroup(
+        configuration: .init(
+            services: components.baseServices + [GatedService(gate: components.gate, service: components.worker)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: components.logger))
+}
+
+func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let metrics = ServiceMetrics()
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ProblemMiddleware())
+    OpsController(postgres: c.postgres, migrator: c.migrator, metrics: metrics, tokens: c.tokens, logger: c.logger)
+        .addRoutes(to: router)
+    AuthController(
+        identities: c.identities, refreshTokens: c.refreshTokens, tokens: c.tokens,
+        hasher: PasswordHasher(cost: config.auth.bcryptCost), openRegistration: config.auth.openRegistration,
+        bodyLimit: config.maxJSONBodyBytes
+    ).addRoutes(to: router.group("api/auth"))
+
+    let api = router.group("api").add(
+        middleware: AuthMiddleware(
+            tokens: c.tokens, identities: c.identities, rateLimiter: c.rateLimiter,
+            apiPolicy: config.rateLimits["api"] ?? AppConfig.defaultRateLimits["api"]!, postgres: c.postgres))
+    MeController(identities: c.identities, ledger: c.ledger, postgres: c.postgres)
+        .addRoutes(me: api.group("me"), billing: api.group("billing"))
+    GenerationController(
+        queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), assets: c.assets,
+        policy: config.rateLimits["generate"] ?? AppConfig.defaultRateLimits["generate"]!, maxAttempts: config.jobs.maxAttempts,
+        bodyLimit: config.maxJSONBodyBytes
+    ).addRoutes(to: api.group("mv"))
+    VideosController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
+    JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
+    AdminController(identities: c.identities, ledger: c.ledger, postgres: c.postgres, bodyLimit: config.maxJSONBodyBytes, logger: c.logger)
+        .addRoutes(to: api.group("admin"))
+    return router
+}
+
+/// Shuts an `HTTPClient` down with the service group.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}
+
+/// Starts `service` only once `gate` opens (migrations applied).
+struct GatedService: Service {
+    let gate: ReadyGate
+    let service: any Service
+
+    func run() async throws {
+        try await gate.wait()
+        try await service.run()
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import MVBackends
+import MVBilling
+import Yams
+
+/// Values given on the command line; they win over the environment and the file.
+public struct ConfigOverrides: Sendable {
+    /// `--host`.
+    public var host: String?
+    /// `--port`.
+    public var port: Int?
+    /// `--data-dir`.
+    public var dataDirectory: String?
+    /// `--database-url`.
+    public var databaseURL: String?
+
+    /// Creates overrides; nil fields change nothing.
+    public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+    }
+}
+
+extension AppConfig {
+    /// Loads `configPath` (a missing file means defaults), then applies the environment, then `overrides`, then
+    /// loads the YAML files beside it (prices, rate limits) and validates the result.
+    /// - Throws: ``ConfigError`` naming the file, key and reason.
+    public static func load(
+        configPath: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        overrides: ConfigOverrides = ConfigOverrides()
+    ) throws(ConfigError) -> AppConfig {
+        var config = AppConfig()
+        config.configDirectory = URL(fileURLWithPath: configPath).deletingLastPathComponent().path
+        if FileManager.default.fileExists(atPath: configPath) {
+            let file = try decodeServiceFile(at: configPath)
+            try config.apply(file, path: configPath)
+        }
+        try config.applyEnvironment(environment)
+        if let host = overrides.host { config.host = host }
+        if let port = overrides.port { config.port = port }
+        if let dataDirectory = overrides.dataDirectory { config.dataDirectory = dataDirectory }
+        if let databaseURL = overrides.databaseURL { config.databaseURL = databaseURL }
+        try config.loadSiblingFiles()
+        try config.validate(source: configPath)
+        return config
+    }
+
+    /// Loads `pricing.yaml` and `ratelimits.yaml` from ``configDirectory`` when present.
+    public mutating func loadSiblingFiles() throws(ConfigError) {
+        let pricing = configDirectory + "/pricing.yaml"
+        if FileManager.default.fileExists(atPath: pricing) {
+            do {
+                prices = try PriceTable.load(path: pricing)
+            } catch {
+                throw ConfigError(file: error.file, key: error.key, reason: error.reason)
+            }
+        }
+        let limits = configDirectory + "/ratelimits.yaml"
+        if FileManager.default.fileExists(atPath: limits) {
+            do {
+                rateLimits = try RateLimitPolicies.load(path: limits).byName
+            } catch {
+                throw ConfigError(file: error.file, key: error.key, reason: error.reason)
+            }
+        }
+        backends.catalogPath = configDirectory + "/models.yaml"
+    }
+
+    private static func decodeServiceFile(at path: String) throws(ConfigError) -> ServiceFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, key: "-", reason: "cannot read the file")
+        }
+        do {
+            return try YAMLDocument.decode(ServiceFile.self, from: text)
+        } catch let error as DecodingError {
+            throw ConfigError(decoding: error, file: path)
+        } catch {
+            throw ConfigError(file: path, key: "-", reason: "not valid YAML: \(error)")
+        }
+    }
+
+    private mutating func apply(_ file: ServiceFile, path: String) throws(ConfigError) {
+        if let value = file.server?.host { host = value }
+        if let value = file.server?.port { port = value }
+        if let value = file.dataDir { dataDirectory = value }
+        if let value = file.database?.url { databaseURL = value }
+        if let value = file.database?.maxConnections { databaseMaxConnections = value }
+        if let auth = file.auth {
+            if let value = auth.issuer { self.auth.issuer = value }
+            if let value = auth.audience { self.auth.audience = value }
+            if let value = auth.accessTokenTtlSeconds { self.auth.accessTokenTTL = .seconds(value) }
+            if let value = auth.refreshTokenTtlDays { self.auth.refreshTokenTTL = .seconds(value * 86_400) }
+            if let value = auth.bcryptCost { self.auth.bcryptCost = value }
+            if let value = auth.signingKeyPem { self.auth.signingKeyPEM = value }
+            if let value = auth.registration {
+                switch value {
+                case "open": self.auth.openRegistration = true
+                case "closed": self.auth.openRegistration = false
+                default: throw ConfigError(file: path, key: "auth.registration", reason: "must be open or closed, not \(value)")
+                }
+            }
+        }
+        if let jobs = file.jobs {
+            if let value = jobs.concurrency { self.jobs.concurrency = value }
+            if let value = jobs.leaseSeconds { self.jobs.lease = .seconds(value) }
+            if let value = jobs.heartbeatSeconds { self.jobs.heartbeat = .seconds(value) }
+            if let value = jobs.pollIntervalSeconds { self.jobs.pollInterval = .seconds(value) }
+            if let value = jobs.maxAttempts { self.jobs.maxAttempts = value }
+            if let value = jobs.retryBaseSeconds { self.jobs.retryBase = .seconds(value) }
+            if let value = jobs.retryCapSeconds { self.jobs.retryCap = .seconds(value) }
+            if let value = jobs.drainTimeoutSeconds { self.jobs.drainTimeout = .seconds(value) }
+        }
+        if let value = file.limits?.maxJsonBodyBytes { maxJSONBodyBytes = value }
+        if let mock = file.mock {
+            if let value = mock.delayMinSeconds { backends.mock.delayMin = value }
+            if let value = mock.delayMaxSeconds { backends.mock.delayMax = value }
+            if let value = mock.failureRate { backends.mock.failureRate = value }
+        }
+        if let value = file.logLevel {
+            guard let level = Logger.Level(rawValue: value) else {
+                throw ConfigError(file: path, key: "log_level", reason: "unknown level \(value)")
+            }
+            logLevel = level
+        }
+    }
+
+    private mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigError) {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        if let raw = value("MV_HOST") { host = raw }
+        if let raw = value("MV_PORT") {
+            guard let number = Int(raw) else { throw ConfigError(file: "environment", key: "MV_PORT", reason: "not a number: \(raw)") }
+            port = number
+        }
+        if let raw = value("MV_DATA_DIR") { dataDirectory = raw }
+        if let raw = value("DATABASE_URL") { databaseURL = raw }
+        if let raw = value("MV_LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: raw) else {
+                throw ConfigError(file: "environment", key: "MV_LOG_LEVEL", reason: "unknown level \(raw)")
+            }
+            logLevel = level
+        }
+        if value("MV_DEBUG_MODE")?.lowercased() == "true" { logLevel = .debug }
+        let fileMock = backends.mock
+        let catalogPath = backends.catalogPath
+        backends = BackendsConfiguration.fromEnvironment(environment)
+        backends.catalogPath = catalogPath
+        if environment["MOCK_VIDEO_DELAY_MIN"] == nil { backends.mock.delayMin = fileMock.delayMin }
+        if environment["MOCK_VIDEO_DELAY_MAX"] == nil { backends.mock.delayMax = fileMock.delayMax }
+        if environment["MOCK_FAILURE_RATE"] == nil { backends.mock.failureRate = fileMock.failureRate }
+    }
+
+    /// Checks ranges and relations between values.
+    public func validate(source: String) throws(ConfigError) {
+        guard (0...65_535).contains(port) else { throw ConfigError(file: source, key: "server.port", reason: "must be 0...65535") }
+        guard !dataDirectory.isEmpty else { throw ConfigError(file: source, key: "data_dir", reason: "must not be empty") }
+        guard auth.bcryptCost >= 10, auth.bcryptCost <= 16 else {
+            throw ConfigError(file: source, key: "auth.bcrypt_cost", reason: "must be 10...16")
+        }
+        guard jobs.concurrency >= 1 else { throw ConfigError(file: source, key: "jobs.concurrency", reason: "must be >= 1") }
+        guard jobs.maxAttempts >= 1 else { throw ConfigError(file: source, key: "jobs.max_attempts", reason: "must be >= 1") }
+        guard jobs.heartbeat < jobs.lease else {
+            throw ConfigError(file: source, key: "jobs.heartbeat_seconds", reason: "must be shorter than jobs.lease_seconds")
+        }
+        guard maxJSONBodyBytes >= 1024 else { throw ConfigError(file: source, key: "limits.max_json_body_bytes", reason: "must be >= 1024") }
+        guard backends.mock.delayMin >= 0, backends.mock.delayMax >= backends.mock.delayMin else {
+            throw ConfigError(file: source, key: "mock.delay_min_seconds", reason: "need 0 <= min <= max")
+        }
+        if let url = databaseURL, DatabaseURL(url) == nil {
+            throw ConfigError(file: source, key: "database.url", reason: "not a postgres:// URL")
+        }
+        for name in ["generate", "api"] where rateLimits[name] == nil {
+            throw ConfigError(file: configDirectory + "/ratelimits.yaml", key: name, reason: "policy missing")
+        }
+    }
+}
+
+extension ConfigError {
+    init(decoding error: DecodingError, file: String) {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            self.init(file: file, key: path(context), reason: "expected \(type)")
+        case .valueNotFound(let type, let context):
+            self.init(file: file, key: path(context), reason: "missing \(type)")
+        case .keyNotFound(let key, let context):
+            self.init(file: file, key: path(context) + "." + key.stringValue, reason: "required key missing")
+        case .dataCorrupted(let context):
+            self.init(file: file, key: path(context), reason: context.debugDescription)
+        @unknown default:
+            self.init(file: file, key: "-", reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The shape of `configs/service.yaml`. Every field is optional: absent keys keep the defaults.
+struct ServiceFile: Decodable {
+    struct Server: Decodable {
+        var host: String?
+        var port: Int?
+    }
+    struct Database: Decodable {
+        var url: String?
+        var maxConnections: Int?
+    }
+    struct Auth: Decodable {
+        var issuer: String?
+        var audience: String?
+        var accessTokenTtlSeconds: Int?
+        var refreshTokenTtlDays: Int?
+        var registration: String?
+        var bcryptCost: Int?
+        var signingKeyPem: String?
+    }
+    struct Jobs: Decodable {
+        var concurrency: Int?
+        var leaseSeconds: Double?
+        var heartbeatSeconds: Double?
+        var pollIntervalSeconds: Double?
+        var maxAttempts: Int?
+        var retryBaseSeconds: Double?
+        var retryCapSeconds: Double?
+        var drainTimeoutSeconds: Double?
+    }
+    struct Limits: Decodable {
+        var maxJsonBodyBytes: Int?
+    }
+    struct Mock: Decodable {
+        var delayMinSeconds: Double?
+        var delayMaxSeconds: Double?
+        var failureRate: Double?
+    }
+
+    var server: Server?
+    var dataDir: String?
+    var database: Database?
+    var auth: Auth?
+    var jobs: Jobs?
+    var limits: Limits?
+    var mock: Mock?
+    var logLevel: String?
+}

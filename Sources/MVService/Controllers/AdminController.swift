@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import MVAuth
+import MVBilling
+import PostgresNIO
+
+/// Platform-admin routes: credit grants (idempotent) and user administration. Callers who are not platform
+/// admins get 403: these routes are public knowledge, their data is not.
+struct AdminController {
+    let identities: any IdentityStore
+    let ledger: Ledger
+    let postgres: PostgresClient
+    let bodyLimit: Int
+    let logger: Logger
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("teams/{id}/credits", use: grantCredits)
+        group.patch("users/{id}", use: updateUser)
+    }
+
+    struct GrantInput: Decodable {
+        var amount: Int64
+        var reason: String?
+        var expiresAt: Date?
+    }
+
+    struct GrantResponse: Codable, ResponseEncodable {
+        var teamId: UUID
+        var amount: Int64
+        var reason: String
+        var balance: Balance
+    }
+
+    struct UserUpdate: Decodable {
+        var disabled: Bool?
+        var isPlatformAdmin: Bool?
+    }
+
+    func grantCredits(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try requireAdmin(context)
+        let teamID = try context.uuidParameter("id", what: "team")
+        let body = try await request.collectJSONData(limit: bodyLimit)
+        let input = try JSONCoding.decoder.decodeBody(GrantInput.self, from: body)
+        guard input.amount != 0, abs(input.amount) <= 1_000_000_000 else {
+            throw Problem.invalid("amount", "must be a non-zero integer within ±1000000000")
+        }
+        let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "admin grant"
+        guard (1...500).contains(reason.count) else { throw Problem.invalid("reason", "must be 1...500 characters") }
+        guard try await identities.team(id: teamID) != nil else { throw Problem.notFound("team") }
+        let key = request.headers[.init("Idempotency-Key")!]
+        let hash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let idempotency = IdempotencyStore(logger: logger)
+        let outcome: IdempotencyStore.Outcome = try await unwrapTransaction {
+            try await postgres.withTransaction(logger: logger) { connection in
+                if let key, let stored = try await idempotency.lookup(userID: principal.userID, key: key, hash: hash, on: connection) {
+                    return stored
+                }
+                let balance = try await ledger.grant(
+                    teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, on: connection)
+                let response = GrantResponse(teamId: teamID, amount: input.amount, reason: reason, balance: balance)
+                let data = try JSONCoding.encoder.encode(response)
+                if let key {
+                    try await idempotency.store(userID: principal.userID, key: key, hash: hash, status: 201, response: data, on: connection)
+                }
+                return .fresh(status: 201, body: data)
+            }
+        }
+        context.logger.info("credits granted", metadata: ["team": "\(teamID)", "amount": "\(input.amount)"])
+        return outcome.response
+    }
+
+    func updateUser(_ request: Request, context: AppRequestContext) async throws -> UserView {
+        _ = try requireAdmin(context)
+        let userID = try context.uuidParameter("id", what: "user")
+        let input = try await request.decodeJSON(as: UserUpdate.self, limit: bodyLimit)
+        guard try await identities.user(id: userID) != nil else { throw Problem.notFound("user") }
+        if let disabled = input.disabled { try await identities.setDisabled(userID: userID, disabled: disabled) }
+        if let admin = input.isPlatformAdmin { try await identities.setPlatformAdmin(userID: userID, isAdmin: admin) }
+        guard let user = try await identities.user(id: userID) else { throw Problem.notFound("user") }
+        return UserView(user)
+    }
+
+    private func requireAdmin(_ context: AppRequestContext) throws(Problem) -> Principal {
+        let principal = try context.requirePrincipal()
+        guard principal.isPlatformAdmin else { throw Problem.forbidden("Platform administrators only.") }
+        return principal
+    }
+}
+
+extension UserView: ResponseEncodable {}

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import MVAuth
+
+/// Registration, login, refresh-token rotation and logout. Login answers the same for an unknown email and a
+/// wrong password, and spends the same bcrypt time on both.
+struct AuthController {
+    let identities: any IdentityStore
+    let refreshTokens: any RefreshTokenStore
+    let tokens: TokenIssuer
+    let hasher: PasswordHasher
+    let openRegistration: Bool
+    let bodyLimit: Int
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("register", use: register)
+        group.post("login", use: login)
+        group.post("refresh", use: refresh)
+        group.post("logout", use: logout)
+    }
+
+    struct RegisterInput: Decodable {
+        var email: String
+        var password: String
+        var name: String?
+        var teamName: String?
+    }
+
+    struct LoginInput: Decodable {
+        var email: String
+        var password: String
+    }
+
+    struct RefreshInput: Decodable {
+        var refreshToken: String
+    }
+
+    /// Tokens handed to a signed-in client.
+    struct TokenResponse: ResponseEncodable {
+        var accessToken: String
+        var refreshToken: String
+        var tokenType = "Bearer"
+        var expiresIn: Int
+    }
+
+    /// `POST /api/auth/register` answer.
+    struct RegisterResponse: ResponseEncodable {
+        var user: UserView
+        var team: Team
+        var accessToken: String
+        var refreshToken: String
+        var tokenType = "Bearer"
+        var expiresIn: Int
+    }
+
+    func register(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<RegisterResponse> {
+        guard openRegistration else {
+            throw Problem.forbidden("Registration is closed; ask an administrator for an account.")
+        }
+        let input = try await request.decodeJSON(as: RegisterInput.self, limit: bodyLimit)
+        let email = try EmailAddress.normalize(input.email)
+        try PasswordPolicy.validate(input.password)
+        let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard name.count <= 200 else { throw Problem.invalid("name", "must be at most 200 characters") }
+        let teamName = input.teamName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let teamName, teamName.isEmpty || teamName.count > 200 {
+            throw Problem.invalid("team_name", "must be 1...200 characters")
+        }
+        let hash = try await hasher.hash(input.password)
+        let (user, team) = try await identities.createUser(
+            email: email, passwordHash: hash, name: name, teamName: teamName, isPlatformAdmin: false)
+        let (access, expiresIn) = try await tokens.issueAccessToken(userID: user.id)
+        let refresh = try await refreshTokens.issue(userID: user.id, familyID: nil)
+        context.logger.info("user registered", metadata: ["user": "\(user.id)"])
+        return EditedResponse(
+            status: .created,
+            response: RegisterResponse(
+                user: UserView(user), team: team, accessToken: access, refreshToken: refresh, expiresIn: expiresIn))
+    }
+
+    func login(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
+        let input = try await request.decodeJSON(as: LoginInput.self, limit: bodyLimit)
+        guard let email = try? EmailAddress.normalize(input.email),
+            let (user, hash) = try await identities.userWithPasswordHash(email: email)
+        else {
+            try await hasher.verifyDummy(input.password)
+            throw AuthError.invalidCredentials
+        }
+        guard try await hasher.verify(input.password, against: hash) else { throw AuthError.invalidCredentials }
+        guard !user.disabled else { throw AuthError.userDisabled }
+        return try await issueTokens(userID: user.id, familyID: nil)
+    }
+
+    func refresh(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
+        let input = try await request.decodeJSON(as: RefreshInput.self, limit: bodyLimit)
+        let (userID, newRefresh) = try await refreshTokens.rotate(input.refreshToken)
+        let (access, expiresIn) = try await tokens.issueAccessToken(userID: userID)
+        return TokenResponse(accessToken: access, refreshToken: newRefresh, expiresIn: expiresIn)
+    }
+
+    func logout(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let input = try await request.decodeJSON(as: RefreshInput.self, limit: bodyLimit)
+        try await refreshTokens.revokeFamily(of: input.refreshToken)
+        return .noContent
+    }
+
+    private func issueTokens(userID: UUID, familyID: UUID?) async throws -> TokenResponse {
+        let (access, expiresIn) = try await tokens.issueAccessToken(userID: userID)
+        let refresh = try await refreshTokens.issue(userID: userID, familyID: familyID)
+        return TokenResponse(accessToken: access, refreshToken: refresh, expiresIn: expiresIn)
+    }
+}
+
+/// A user as the API shows it (never the password hash).
+struct UserView: Codable, Sendable {
+    var id: UUID
+    var email: String
+    var name: String
+    var isPlatformAdmin: Bool
+    var defaultTeamId: UUID?
+    var createdAt: Date
+
+    init(_ user: User) {
+        id = user.id
+        email = user.email
+        name = user.name
+        isPlatformAdmin = user.isPlatformAdmin
+        defaultTeamId = user.defaultTeamID
+        createdAt = user.createdAt
+    }
+}
+
+extension Team: ResponseEncodable {}

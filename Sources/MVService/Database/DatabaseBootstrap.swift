@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Finds the database to use: `DATABASE_URL` when given, else the embedded cluster under the data directory
+/// (started if needed, database `mvservice` created if missing).
+public struct DatabaseBootstrap: Sendable {
+    /// The URL to connect to.
+    public var url: DatabaseURL
+    /// The embedded cluster this process started (and must stop), if any.
+    public var startedCluster: EmbeddedPostgres?
+
+    /// Resolves the database for `config`.
+    public static func resolve(_ config: AppConfig, logger: Logger) async throws -> DatabaseBootstrap {
+        if let raw = config.databaseURL {
+            guard let url = DatabaseURL(raw) else { throw ConfigError(file: "DATABASE_URL", key: "-", reason: "not a postgres:// URL") }
+            return DatabaseBootstrap(url: url, startedCluster: nil)
+        }
+        let cluster = try EmbeddedPostgres(directory: config.dataDirectory + "/postgres", logger: logger)
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let started = try await cluster.start()
+        if started {
+            logger.info("started embedded PostgreSQL", metadata: ["socket": "\(cluster.directory)"])
+        } else {
+            logger.info("using the embedded PostgreSQL that is already running", metadata: ["socket": "\(cluster.directory)"])
+        }
+        try await cluster.createDatabaseIfMissing("mvservice")
+        return DatabaseBootstrap(url: cluster.url.with(database: "mvservice"), startedCluster: started ? cluster : nil)
+    }
+}
+
+/// Stops the embedded cluster when the service group shuts down; listed first so it stops last.
+struct EmbeddedPostgresService: Service {
+    let cluster: EmbeddedPostgres?
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await cluster?.stop()
+    }
+}
+
+/// Applies migrations once the Postgres client runs, then opens a gate the HTTP server and workers wait on.
+struct MigrationService: Service {
+    let migrator: Migrator
+    let gate: ReadyGate
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            let applied = try await migrator.migrate()
+            logger.info("database schema current", metadata: ["applied_now": "\(applied)"])
+            gate.open()
+        } catch {
+            logger.critical("migrations failed", metadata: ["error": "\(error)"])
+            gate.fail(error)
+            throw error
+        }
+        try? await gracefulShutdown()
+    }
+}
+
+/// A one-shot gate: waiters resume once it opens (or throw if it failed).
+final class ReadyGate: Sendable {
+    private enum State {
+        case waiting([CheckedContinuation<Void, any Error>])
+        case open
+        case failed(any Error)
+    }
+
+    private let state = Mutex<State>(.waiting([]))
+
+    func open() { finish(.success(())) }
+
+    func fail(_ error: any Error) { finish(.failure(error)) }
+
+    func wait() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let result: Result<Void, any Error>? = state.withLock { state in
+                switch state {
+                case .waiting(var list):
+                    list.append(continuation)
+                    state = .waiting(list)
+                    return nil
+                case .open: return .success(())
+                case .failed(let error): return .failure(error)
+                }
+            }
+            if let result { continuation.resume(with: result) }
+        }
+    }
+
+    private func finish(_ result: Result<Void, any Error>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            guard case .waiting(let list) = state else { return [] }
+            switch result {
+            case .success: state = .open
+            case .failure(let error): state = .failed(error)
+            }
+            return list
+        }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+}

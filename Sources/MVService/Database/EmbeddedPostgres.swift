@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+
+/// A private PostgreSQL cluster under a folder: `initdb` on first use, `pg_ctl start` on a unix socket inside that
+/// folder (no TCP), and `pg_ctl stop` by whoever started it. When the process runs as root the PostgreSQL binaries run
+/// as the `postgres` user (initdb refuses root), with the folder owned accordingly. A cluster that is already running
+/// (another `serve`, a CLI command) is reused, not started twice.
+public struct EmbeddedPostgres: Sendable {
+    /// The cluster's data folder (also its socket folder).
+    public let directory: String
+    /// Port number naming the socket file.
+    public let port: Int
+    /// Folder of `initdb`, `pg_ctl`, `createdb`.
+    public let binDirectory: String
+    private let logger: Logger
+
+    /// Errors starting or using the cluster.
+    public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong, with the tool's output.
+        public var description: String
+    }
+
+    /// Prepares a launcher for the cluster in `directory` (not created yet).
+    /// - Throws: ``Failure`` when no PostgreSQL binaries are installed.
+    public init(directory: String, port: Int = 5432, logger: Logger) throws {
+        self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
+        self.port = port
+        self.binDirectory = try Self.findBinDirectory()
+        self.logger = logger
+    }
+
+    /// The superuser URL of the `postgres` database on this cluster.
+    public var url: DatabaseURL {
+        DatabaseURL(socketDirectory: directory, port: port, username: "postgres", database: "postgres")
+    }
+
+    /// Starts the cluster unless it already runs.
+    /// - Returns: true when this call started it (so the caller should stop it).
+    public func start() async throws -> Bool {
+        try await runBlocking { try startSync() }
+    }
+
+    /// Stops the cluster (fast shutdown).
+    public func stop() async {
+        _ = try? await runBlocking { try run(tool: "pg_ctl", ["-D", directory, "-m", "fast", "-w", "stop"]) }
+    }
+
+    /// Creates `database` on the cluster unless it exists.
+    public func createDatabaseIfMissing(_ database: String) async throws {
+        try await runBlocking {
+            let result = try run(tool: "createdb", ["-h", directory, "-p", String(port), "-U", "postgres", database], check: false)
+            if result.status != 0 && !result.output.contains("already exists") {
+                throw Failure(description: "createdb \(database) failed: \(result.output)")
+            }
+        }
+    }
+
+    private func startSync() throws -> Bool {
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: directory + "/PG_VERSION") {
+            try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try handOverToPostgresUser()
+            logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(directory)"])
+            try run(tool: "initdb", ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
+        }
+        if isRunning() { return false }
+        let options = "-k \(directory) -p \(port) -c listen_addresses= -c fsync=on -c max_connections=200"
+        let result = try run(tool: "pg_ctl", ["-D", directory, "-o", options, "-l", directory + "/server.log", "-w", "-t", "60", "start"], check: false)
+        if result.status != 0 {
+            // Another process may have started it between our check and our start.
+            if isRunning() { return false }
+            throw Failure(description: "pg_ctl start failed: \(result.output)")
+        }
+        return true
+    }
+
+    private func isRunning() -> Bool {
+        (try? run(tool: "pg_ctl", ["-D", directory, "status"], check: false).status) == 0
+    }
+
+    private func handOverToPostgresUser() throws {
+        guard geteuid() == 0 else { return }
+        try runProcess("/bin/chown", ["-R", "postgres:postgres", directory])
+        try runProcess("/bin/chmod", ["700", directory])
+    }
+
+    @discardableResult
+    private func run(tool: String, _ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
+        let path = binDirectory + "/" + tool
+        if geteuid() == 0 {
+            return try runProcess("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments, check: check)
+        }
+        return try runProcess(path, arguments, check: check)
+    }
+
+    @discardableResult
+    private func runProcess(_ path: String, _ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: data, as: UTF8.self)
+        if check && process.terminationStatus != 0 {
+            throw Failure(description: "\(URL(fileURLWithPath: path).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(output)")
+        }
+        return (process.terminationStatus, output)
+    }
+
+    private func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
+    private static func findBinDirectory() throws -> String {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for version in versions.compactMap(Int.init).sorted(by: >) {
+            let bin = "\(root)/\(version)/bin"
+            if FileManager.default.isExecutableFile(atPath: bin + "/initdb") { return bin }
+        }
+        throw Failure(description: "no PostgreSQL server binaries under \(root); install postgresql-15 (see README)")
+    }
+}

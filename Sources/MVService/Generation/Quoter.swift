@@ -1,0 +1,43 @@
+import Foundation
+import MVBackends
+import MVBilling
+
+/// A price before any charge: the hold is the highest price among the providers that could serve the request,
+/// because failover may land on any of them; the capture is what the one that served it costs.
+public struct Quote: Codable, Sendable, Equatable {
+    /// One candidate's price.
+    public struct Line: Codable, Sendable, Equatable {
+        public var provider: String
+        public var model: String
+        public var unit: String
+        public var quantity: Double
+        public var credits: Int64
+    }
+    /// Credits held at submit.
+    public var credits: Int64
+    /// Per candidate.
+    public var breakdown: [Line]
+}
+
+/// Prices validated requests from the model catalog's candidates and the price table.
+struct Quoter: Sendable {
+    let router: GenerationRouter
+    let prices: PriceTable
+
+    func quote(video spec: VideoJobSpec) throws(Problem) -> Quote {
+        let candidates = router.candidates(for: .video, backend: spec.backend, model: spec.model, needs: spec.featureNeeds)
+        guard !candidates.isEmpty else {
+            throw Problem.invalid(
+                "backend", "no \(spec.backend.rawValue) video model supports this request (duration, resolution, aspect ratio, references, audio)")
+        }
+        var lines: [Quote.Line] = []
+        for candidate in candidates {
+            guard let credits = prices.videoCredits(model: candidate.model, seconds: Double(spec.durationSeconds)) else { continue }
+            lines.append(.init(provider: candidate.provider, model: candidate.model, unit: "second", quantity: Double(spec.durationSeconds), credits: credits))
+        }
+        guard let highest = lines.map(\.credits).max() else {
+            throw Problem.invalid("model", "no price is configured for the candidate models")
+        }
+        return Quote(credits: highest, breakdown: lines)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import MVBackends
+import MVBilling
+import PostgresNIO
+
+/// Renders one clip: resolves reference images, calls the router (resuming a saved provider job on a rescued
+/// attempt), moves the file into the media store, and returns the video row and the charge for the seconds made.
+struct VideoJobHandler: JobHandler {
+    let router: GenerationRouter
+    let media: any MediaStore
+    let assets: AssetStore
+    let prices: PriceTable
+
+    func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
+        let spec: VideoJobSpec
+        do {
+            spec = try JSONDecoder().decode(VideoJobSpec.self, from: Data(job.requestJSON.utf8))
+        } catch {
+            throw JobFailure(problem: .invalid("request", "stored request is unreadable"), retryable: false)
+        }
+        let references = try await assets.referenceFiles(ids: spec.referenceImageIds, userID: job.userID, media: media)
+        await session.progress(0.05, stage: "submitting")
+        let result: VideoResult
+        do {
+            result = try await router.generateVideo(
+                spec.videoRequest(references: references), resume: session.resumeCheckpoint,
+                workDirectory: media.temporaryDirectory, observer: session)
+        } catch {
+            throw JobFailure(error)
+        }
+        await session.progress(0.95, stage: "storing")
+        let blob = try await media.ingest(temporaryFile: result.file.path, contentType: "video/mp4")
+        let seconds = result.usage.videoSeconds ?? result.durationSeconds
+        let charge = prices.videoCredits(model: result.provenance.model, seconds: seconds) ?? job.quoted
+        let videoID = UUID()
+        let output = VideoJobOutput(
+            videoId: videoID, videoUrl: "/api/mv/videos/\(videoID)/content", durationSeconds: result.durationSeconds,
+            sizeBytes: blob.size, provenance: result.provenance)
+        let metadata = VideoMetadata(
+            prompt: spec.prompt, negativePrompt: spec.negativePrompt, aspectRatio: spec.aspectRatio,
+            durationSeconds: result.durationSeconds, resolution: spec.resolution, generateAudio: spec.generateAudio,
+            seed: spec.seed, referenceImageIds: spec.referenceImageIds, provenance: result.provenance, creditsCharged: charge)
+        let resultJSON = String(decoding: try JSONCoding.encoder.encode(output), as: UTF8.self)
+        let metadataJSON = String(decoding: try JSONCoding.encoder.encode(metadata), as: UTF8.self)
+        let assets = self.assets
+        return JobCompletion(
+            resultJSON: resultJSON, provider: result.provenance.provider, model: result.provenance.model, charge: charge
+        ) { connection in
+            try await assets.insert(
+                AssetStore.NewAsset(
+                    id: videoID, kind: "video", ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
+                    blob: blob, title: String(spec.prompt.prefix(120)), metadataJSON: metadataJSON),
+                on: connection)
+        }
+    }
+}
+
+/// `result` of a finished video job.
+struct VideoJobOutput: Codable {
+    var videoId: UUID
+    var videoUrl: String
+    var durationSeconds: Double
+    var sizeBytes: Int64
+    var provenance: Provenance
+}
+
+/// `metadata` of a video asset.
+struct VideoMetadata: Codable {
+    var prompt: String
+    var negativePrompt: String?
+    var aspectRatio: String
+    var durationSeconds: Double
+    var resolution: String
+    var generateAudio: Bool
+    var seed: Int?
+    var referenceImageIds: [UUID]
+    var provenance: Provenance
+    var creditsCharged: Int64
+}

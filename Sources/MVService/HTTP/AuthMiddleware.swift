@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Logging
+import MVAuth
+import MVBilling
+import PostgresNIO
+
+/// Authenticates `Authorization: Bearer <access JWT>`, resolves the team (`X-MV-Team` or the default team) and
+/// the user's standing in ONE query (a disabled user is refused on the very next request), takes a token from the
+/// caller's `api` rate-limit bucket, and stamps the rate-limit header fields on the response, errors included.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let tokens: TokenIssuer
+    let identities: any IdentityStore
+    let rateLimiter: RateLimiter
+    let apiPolicy: RateLimitPolicy
+    let postgres: PostgresClient
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw Problem.unauthorized()
+        }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let claims: AccessClaims
+        do {
+            claims = try await tokens.verifyAccessToken(token)
+        } catch {
+            throw Problem.unauthorized("The token is invalid or expired.")
+        }
+        guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
+        var teamID: UUID?
+        if let raw = request.headers[.init("X-MV-Team")!] {
+            guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
+            teamID = id
+        }
+        guard let principal = try await identities.principal(userID: userID, teamID: teamID) else {
+            if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
+                throw Problem.notFound("team")
+            }
+            throw Problem.unauthorized("The account is disabled or no longer exists.")
+        }
+        let decision = try await rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, client: postgres)
+        var context = context
+        context.principal = principal
+        context.rateLimit = decision
+        context.logger[metadataKey: "user"] = "\(userID)"
+        context.logger[metadataKey: "team"] = "\(principal.teamID)"
+        guard decision.allowed else {
+            var problem = Problem.rateLimited(decision)
+            problem.headers += decision.headerFields.map { ($0.name, $0.value) }
+            throw problem
+        }
+        do {
+            var response = try await next(request, context)
+            // A generation route may have reported its own (stricter) policy through the response already.
+            if response.headers[.init("RateLimit-Policy")!] == nil {
+                for field in decision.headerFields {
+                    response.headers.set(field.name, field.value)
+                }
+            }
+            return response
+        } catch {
+            var problem = ProblemMiddleware.problem(for: error, context: context)
+            if !problem.headers.contains(where: { $0.0 == "RateLimit-Policy" }) {
+                problem.headers += decision.headerFields.map { ($0.name, $0.value) }
+            }
+            throw problem
+        }
+    }
+}
+
+extension Problem {
+    /// 429 naming the policy, with `Retry-After`.
+    static func rateLimited(_ decision: RateLimitDecision) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, code: "rate_limited", title: "Too many requests",
+            detail: "Rate limit '\(decision.policy.name)' exceeded; retry in \(decision.retryAfterSeconds) s.")
+        problem.extensions = [
+            "policy": .string(decision.policy.name), "retry_after": .int(Int64(decision.retryAfterSeconds)),
+        ]
+        return problem
+    }
+}

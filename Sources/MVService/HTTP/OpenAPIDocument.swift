@@ -1,0 +1,130 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of every route the service serves (kept beside the routes; a test checks that
+/// each registered route appears here).
+enum OpenAPIDocument {
+    struct Route {
+        var method: String
+        var path: String
+        var summary: String
+        var authenticated: Bool = true
+        var requestSchema: String? = nil
+        var responses: [String: String]   // status -> schema name or description
+    }
+
+    static let routes: [Route] = [
+        Route(method: "get", path: "/healthz", summary: "Process is up", authenticated: false, responses: ["200": "Health"]),
+        Route(method: "get", path: "/readyz", summary: "Database reachable and migrations current", authenticated: false, responses: ["200": "Health", "503": "Health"]),
+        Route(method: "get", path: "/metrics", summary: "Prometheus metrics", authenticated: false, responses: ["200": "text"]),
+        Route(method: "get", path: "/openapi.json", summary: "This document", authenticated: false, responses: ["200": "json"]),
+        Route(method: "get", path: "/.well-known/jwks.json", summary: "Keys that verify access tokens", authenticated: false, responses: ["200": "json"]),
+        Route(method: "post", path: "/api/auth/register", summary: "Create an account and a personal team", authenticated: false, requestSchema: "RegisterInput", responses: ["201": "RegisterResponse", "409": "Problem", "422": "Problem"]),
+        Route(method: "post", path: "/api/auth/login", summary: "Exchange email and password for tokens", authenticated: false, requestSchema: "LoginInput", responses: ["200": "TokenResponse", "401": "Problem"]),
+        Route(method: "post", path: "/api/auth/refresh", summary: "Rotate a refresh token", authenticated: false, requestSchema: "RefreshInput", responses: ["200": "TokenResponse", "401": "Problem"]),
+        Route(method: "post", path: "/api/auth/logout", summary: "Revoke the refresh token's family", authenticated: false, requestSchema: "RefreshInput", responses: ["204": "none"]),
+        Route(method: "get", path: "/api/me", summary: "The caller, their teams and roles", responses: ["200": "Me"]),
+        Route(method: "get", path: "/api/billing/balance", summary: "Team credits: available, held, posted", responses: ["200": "Balance"]),
+        Route(method: "post", path: "/api/mv/quote", summary: "Price a request without charging", requestSchema: "QuoteInput", responses: ["200": "Quote", "422": "Problem"]),
+        Route(method: "post", path: "/api/mv/generate_video", summary: "Queue one clip (202 + job); send Idempotency-Key", requestSchema: "GenerateVideoInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
+        Route(method: "get", path: "/api/jobs/{id}", summary: "A job's state, progress, cost, result or error", responses: ["200": "Job", "404": "Problem"]),
+        Route(method: "post", path: "/api/jobs/{id}/cancel", summary: "Cancel a queued or running job; releases its hold", responses: ["200": "Job", "404": "Problem", "409": "Problem"]),
+        Route(method: "get", path: "/api/mv/videos/{id}", summary: "Video metadata and provenance", responses: ["200": "Video", "404": "Problem"]),
+        Route(method: "get", path: "/api/mv/videos/{id}/content", summary: "The MP4 (Range, ETag, If-None-Match)", responses: ["200": "video/mp4", "206": "video/mp4", "304": "none", "404": "Problem", "416": "Problem"]),
+        Route(method: "head", path: "/api/mv/videos/{id}/content", summary: "Headers of the MP4", responses: ["200": "none"]),
+        Route(method: "get", path: "/api/mv/get_video/{id}", summary: "Predecessor alias of /content", responses: ["200": "video/mp4", "404": "Problem"]),
+        Route(method: "head", path: "/api/mv/get_video/{id}", summary: "Predecessor alias of /content (HEAD)", responses: ["200": "none"]),
+        Route(method: "get", path: "/api/mv/get_video/{id}/info", summary: "Predecessor info alias", responses: ["200": "VideoInfo", "404": "Problem"]),
+        Route(method: "post", path: "/api/admin/teams/{id}/credits", summary: "Grant or adjust credits (platform admin, idempotent)", requestSchema: "GrantInput", responses: ["201": "Grant", "403": "Problem", "404": "Problem"]),
+        Route(method: "patch", path: "/api/admin/users/{id}", summary: "Disable a user or make them platform admin", requestSchema: "UserUpdate", responses: ["200": "User", "403": "Problem", "404": "Problem"]),
+    ]
+
+    static var schemas: [String: Any] {
+        [
+        "Problem": object([
+            "type": string, "title": string, "status": integer, "detail": string, "code": string, "request_id": string,
+            "errors": ["type": "array", "items": object(["field": string, "message": string])],
+        ]),
+        "Health": object(["status": string]),
+        "RegisterInput": object(["email": string, "password": string, "name": string, "team_name": string], required: ["email", "password"]),
+        "LoginInput": object(["email": string, "password": string], required: ["email", "password"]),
+        "RefreshInput": object(["refresh_token": string], required: ["refresh_token"]),
+        "TokenResponse": object(["access_token": string, "refresh_token": string, "token_type": string, "expires_in": integer]),
+        "RegisterResponse": object(["user": ref("User"), "team": ref("Team"), "access_token": string, "refresh_token": string, "token_type": string, "expires_in": integer]),
+        "User": object(["id": uuid, "email": string, "name": string, "is_platform_admin": boolean, "default_team_id": uuid, "created_at": dateTime]),
+        "Team": object(["id": uuid, "name": string, "personal": boolean, "created_at": dateTime]),
+        "Me": object(["user": ref("User"), "teams": ["type": "array", "items": object(["id": uuid, "name": string, "personal": boolean, "role": string])], "default_team_id": uuid, "current_team_id": uuid]),
+        "Balance": object(["available": integer, "held": integer, "posted": integer]),
+        "QuoteInput": object(["kind": ["type": "string", "enum": ["generate_video"]]], additional: true),
+        "Quote": object(["credits": integer, "breakdown": ["type": "array", "items": object(["provider": string, "model": string, "unit": string, "quantity": number, "credits": integer])]]),
+        "GenerateVideoInput": object([
+            "prompt": string, "negative_prompt": string, "aspect_ratio": ["type": "string", "enum": ["16:9", "9:16", "1:1"]],
+            "duration": integer, "resolution": ["type": "string", "enum": ["720p", "1080p"]], "generate_audio": boolean,
+            "seed": integer, "reference_image_ids": ["type": "array", "items": uuid, "maxItems": 3],
+            "backend": ["type": "string", "enum": ["auto", "replicate", "gemini", "mock"]], "model": string, "project_id": uuid,
+            "scene_index": integer, "video_rules_template": string,
+        ], required: ["prompt"]),
+        "Job": object([
+            "id": uuid, "kind": string, "status": ["type": "string", "enum": ["queued", "running", "succeeded", "failed", "canceled"]],
+            "progress": number, "stage": string, "attempts": integer, "created_at": dateTime, "started_at": dateTime,
+            "finished_at": dateTime, "cost": object(["quoted": integer, "held": integer, "charged": integer, "released": integer]),
+            "result": ["type": "object"], "error": ref("Problem"), "provider": object(["name": string, "model": string]),
+        ]),
+        "Video": object(["id": uuid, "title": string, "job_id": uuid, "content_type": string, "size_bytes": integer, "sha256": string, "content_url": string, "created_at": dateTime, "metadata": ["type": "object"]]),
+        "VideoInfo": object(["video_id": uuid, "exists": boolean, "file_size_bytes": integer, "created_at": dateTime]),
+        "GrantInput": object(["amount": integer, "reason": string, "expires_at": dateTime], required: ["amount"]),
+        "Grant": object(["team_id": uuid, "amount": integer, "reason": string, "balance": ref("Balance")]),
+        "UserUpdate": object(["disabled": boolean, "is_platform_admin": boolean]),
+        ]
+    }
+
+    /// The document as JSON bytes.
+    static func json() throws -> Data {
+        var paths: [String: [String: Any]] = [:]
+        for route in routes {
+            var operation: [String: Any] = ["summary": route.summary, "operationId": "\(route.method)\(route.path)"]
+            if route.authenticated { operation["security"] = [["bearer": [String]()]] } else { operation["security"] = [[String: Any]]() }
+            if route.path.contains("{id}") {
+                operation["parameters"] = [["name": "id", "in": "path", "required": true, "schema": uuid]]
+            }
+            if let schema = route.requestSchema {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(schema)]]]
+            }
+            var responses: [String: Any] = [:]
+            for (status, schema) in route.responses {
+                switch schema {
+                case "none": responses[status] = ["description": "No body"]
+                case "text": responses[status] = ["description": "Prometheus text format", "content": ["text/plain": [String: Any]()]]
+                case "json": responses[status] = ["description": "JSON document", "content": ["application/json": [String: Any]()]]
+                case "video/mp4": responses[status] = ["description": "Video bytes", "content": ["video/mp4": [String: Any]()]]
+                case "Problem": responses[status] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
+                default: responses[status] = ["description": schema, "content": ["application/json": ["schema": ref(schema)]]]
+                }
+            }
+            operation["responses"] = responses
+            paths[route.path, default: [:]][route.method] = operation
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": ["title": "MV Service", "version": "0.1.0", "description": "Music videos from generative models: async jobs, credits, provider failover."],
+            "paths": paths,
+            "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]]],
+        ]
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    private static var string: [String: Any] { ["type": "string"] }
+    private static var integer: [String: Any] { ["type": "integer"] }
+    private static var number: [String: Any] { ["type": "number"] }
+    private static var boolean: [String: Any] { ["type": "boolean"] }
+    private static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
+    private static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
+
+    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+
+    private static func object(_ properties: [String: Any], required: [String] = [], additional: Bool = false) -> [String: Any] {
+        var schema: [String: Any] = ["type": "object", "properties": properties]
+        if !required.isEmpty { schema["required"] = required }
+        if additional { schema["additionalProperties"] = true }
+        return schema
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Logging
+import MVBilling
+import PostgresNIO
+
+/// The Postgres job queue: claims with `FOR UPDATE SKIP LOCKED`, leases with a fencing token that every worker write
+/// presents, and moves credits (capture/release) in the same transaction as the job's final state change.
+public struct JobQueue: Sendable {
+    /// Why a worker's write was refused.
+    public enum Failure: Error, Equatable {
+        /// The lease moved on (rescued, re-claimed or cancelled): this worker must stop and write nothing.
+        case staleLease
+    }
+
+    /// NOTIFY channel workers listen on.
+    public static let channel = "mv_jobs"
+
+    let client: PostgresClient
+    let ledger: Ledger
+    let logger: Logger
+
+    /// Creates a queue on `client`.
+    public init(client: PostgresClient, ledger: Ledger, logger: Logger) {
+        self.client = client
+        self.ledger = ledger
+        self.logger = logger
+    }
+
+    // MARK: Claiming
+
+    /// Claims the next ready job for `worker`, bumping attempts and the fencing token, or nil when none is ready.
+    public func claim(worker: String, lease: Duration) async throws -> ClaimedJob? {
+        let rows = try await client.query("""
+            UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = lease_token + 1,
+                locked_by = \(worker), lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
+                started_at = COALESCE(started_at, now()), stage = 'starting', updated_at = now()
+            WHERE id = (
+                SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()
+                ORDER BY priority DESC, run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id, kind, user_id, team_id, request::text, attempts, max_attempts, lease_token, quoted,
+                provider_checkpoint::text
+            """, logger: logger)
+        for try await row in rows.decode((UUID, String, UUID, UUID, String, Int, Int, Int64, Int64, String?).self) {
+            guard let kind = JobKind(rawValue: row.1) else { continue }
+            return ClaimedJob(
+                id: row.0, kind: kind, userID: row.2, teamID: row.3, requestJSON: row.4, attempts: row.5,
+                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpointJSON: row.9)
+        }
+        return nil
+    }
+
+    /// Extends the lease. Throws ``Failure/staleLease`` when the job is no longer this worker's.
+    public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws {
+        let rows = try await client.query("""
+            UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)), updated_at = now()
+            WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+            RETURNING id
+            """, logger: logger)
+        guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+    }
+
+    /// Records progress (fenced).
+    public func progress(_ job: ClaimedJob, fraction: Double, stage: String) async throws {
+        let fraction = min(max(fraction, 0), 1)
+        let rows = try await client.query("""
+            UPDATE jobs SET progress = \(fraction), stage = \(stage), updated_at = now()
+            WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+            RETURNING id
+            """, logger: logger)
+        guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+    }
+
+    /// Saves the provider's job id before the worker waits on it (fenced).
+    public func saveCheckpoint(_ job: ClaimedJob, checkpointJSON: String, provider: String, model: String) async throws {
+        let rows = try await client.query("""
+            UPDATE jobs SET provider_checkpoint = \(checkpointJSON)::jsonb, provider_name = \(provider),
+                provider_model = \(model), updated_at = now()
+            WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+            RETURNING id
+            """, logger: logger)
+        guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+    }
+
+    // MARK: Finishing
+
+    /// Marks the job succeeded, runs `write` (asset rows) and captures `charge` credits (at most the hold; the rest
+    /// is released), all in one transaction and only while `job`'s lease is current.
+    public func complete(
+        _ job: ClaimedJob, resultJSON: String, provider: String?, model: String?, charge: Int64,
+        write: @Sendable (PostgresConnection) async throws -> Void
+    ) async throws {
+        try await unwrapTransaction {
+            try await client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query("""
+                    UPDATE jobs SET state = 'succeeded', progress = 1, stage = 'done', result = \(resultJSON)::jsonb,
+                        provider_name = COALESCE(\(provider), provider_name), provider_model = COALESCE(\(model), provider_model),
+                        finished_at = now(), locked_by = NULL, lease_expires_at = NULL, error = NULL, updated_at = now()
+                    WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+                    RETURNING id
+                    """, logger: logger)
+                guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+                try await write(connection)
+                let resolution = try await ledger.capture(jobID: job.id, amount: max(0, charge), on: connection)
+                try await recordResolution(job.id, resolution, on: connection)
+            }
+        }
+    }
+
+    /// Records a failed attempt: requeued with `retryDelay` while attempts remain and `retryable`, else failed
+    /// for good with the hold released in full. Fenced.
+    /// - Returns: the state the job is now in.
+    @discardableResult
+    public func fail(_ job: ClaimedJob, problem: ProblemDocument, retryable: Bool, retryDelay: Duration) async throws -> JobState {
+        let errorJSON = String(decoding: try JSONCoding.encoder.encode(problem), as: UTF8.self)
+        let final = !retryable || job.attempts >= job.maxAttempts
+        return try await unwrapTransaction {
+            try await client.withTransaction(logger: logger) { connection in
+                if !final {
+                    let rows = try await connection.query("""
+                        UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => \(retryDelay.seconds)),
+                            stage = 'retrying', error = \(errorJSON)::jsonb, locked_by = NULL, lease_expires_at = NULL,
+                            updated_at = now()
+                        WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+                        RETURNING id
+                        """, logger: logger)
+                    guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+                    return .queued
+                }
+                let rows = try await connection.query("""
+                    UPDATE jobs SET state = 'failed', stage = 'failed', error = \(errorJSON)::jsonb, finished_at = now(),
+                        locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+                    WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+                    RETURNING id
+                    """, logger: logger)
+                guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+                let resolution = try await ledger.release(jobID: job.id, reason: "job failed", on: connection)
+                try await recordResolution(job.id, resolution, on: connection)
+                return .failed
+            }
+        }
+    }
+
+    /// Cancels a queued or running job of `userID`, releasing its hold and bumping the fencing token so the
+    /// worker's later writes are refused.
+    /// - Returns: the job after cancelling; nil when the caller has no such job.
+    /// - Throws: ``Problem`` 409 when the job already finished.
+    public func cancel(jobID: UUID, userID: UUID) async throws -> JobRecord? {
+        let canceled = try await unwrapTransaction {
+            try await client.withTransaction(logger: logger) { connection -> Bool in
+                let rows = try await connection.query("""
+                    UPDATE jobs SET state = 'canceled', stage = 'canceled', finished_at = now(), lease_token = lease_token + 1,
+                        locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+                    WHERE id = \(jobID) AND user_id = \(userID) AND state IN ('queued', 'running')
+                    RETURNING id
+                    """, logger: logger)
+                guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { return false }
+                let resolution = try await ledger.release(jobID: jobID, reason: "job canceled", on: connection)
+                try await recordResolution(jobID, resolution, on: connection)
+                return true
+            }
+        }
+        guard let record = try await job(id: jobID, userID: userID) else { return nil }
+        if !canceled {
+            throw Problem.conflict(code: "job_finished", "The job already finished as \(record.state.rawValue).")
+        }
+        try? await client.query("SELECT pg_notify(\(Self.channel), \("cancel:" + jobID.uuidString))", logger: logger)
+        return record
+    }
+
+    /// Requeues running jobs whose lease expired (their worker died); those out of attempts fail with their hold released.
+    /// - Returns: ids requeued and ids failed.
+    @discardableResult
+    public func rescueExpiredLeases() async throws -> (requeued: [UUID], failed: [UUID]) {
+        let rows = try await client.query("""
+            UPDATE jobs SET state = 'queued', run_at = now(), stage = 'rescued', locked_by = NULL, lease_expires_at = NULL,
+                updated_at = now()
+            WHERE state = 'running' AND lease_expires_at < now() AND attempts < max_attempts
+            RETURNING id
+            """, logger: logger)
+        var requeued: [UUID] = []
+        for try await id in rows.decode(UUID.self) { requeued.append(id) }
+        var failed: [UUID] = []
+        let exhausted = try await client.query("""
+            SELECT id, lease_token, attempts, max_attempts, user_id, team_id, quoted, kind FROM jobs
+            WHERE state = 'running' AND lease_expires_at < now() AND attempts >= max_attempts
+            """, logger: logger)
+        var lost: [ClaimedJob] = []
+        for try await row in exhausted.decode((UUID, Int64, Int, Int, UUID, UUID, Int64, String).self) {
+            lost.append(ClaimedJob(
+                id: row.0, kind: JobKind(rawValue: row.7) ?? .generateVideo, userID: row.4, teamID: row.5, requestJSON: "{}",
+                attempts: row.2, maxAttempts: row.3, leaseToken: row.1, quoted: row.6, checkpointJSON: nil))
+        }
+        for job in lost {
+            let problem = Problem(
+                .internalServerError, code: "worker_lost", title: "Worker lost",
+                detail: "The worker running this job stopped responding \(job.attempts) times.")
+            if (try? await fail(job, problem: problem.body(requestID: ""), retryable: false, retryDelay: .zero)) != nil {
+                failed.append(job.id)
+            }
+        }
+        if !requeued.isEmpty { try await notify() }
+        return (requeued, failed)
+    }
+
+    /// Wakes listening workers.
+    public func notify() async throws {
+        try await client.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
+    }
+
+    // MARK: Reading
+
+    /// One job of `userID` with its hold, or nil (also for other users' jobs).
+    public func job(id: UUID, userID: UUID) async throws -> JobRecord? {
+        let rows = try await client.query("""
+            SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
+                j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
+                j.result::text, j.error::text, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+            FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
+            WHERE j.id = \(id) AND j.user_id = \(userID)
+            """, logger: logger)
+        for try await row in rows {
+            return try Self.record(row)
+        }
+        return nil
+    }
+
+    static func record(_ row: PostgresRow) throws -> JobRecord {
+        let c = row.makeRandomAccess()
+        return JobRecord(
+            id: try c[0].decode(UUID.self),
+            kind: JobKind(rawValue: try c[1].decode(String.self)) ?? .generateVideo,
+            state: JobState(rawValue: try c[2].decode(String.self)) ?? .failed,
+            userID: try c[3].decode(UUID.self), teamID: try c[4].decode(UUID.self), projectID: try c[5].decode(UUID?.self),
+            attempts: try c[6].decode(Int.self), maxAttempts: try c[7].decode(Int.self), progress: try c[8].decode(Double.self),
+            stage: try c[9].decode(String.self), quoted: try c[10].decode(Int64.self), held: try c[11].decode(Int64.self),
+            charged: try c[12].decode(Int64.self), released: try c[13].decode(Int64.self),
+            resultJSON: try c[14].decode(String?.self), errorJSON: try c[15].decode(String?.self),
+            providerName: try c[16].decode(String?.self), providerModel: try c[17].decode(String?.self),
+            createdAt: try c[18].decode(Date.self), startedAt: try c[19].decode(Date?.self), finishedAt: try c[20].decode(Date?.self))
+    }
+
+    private func recordResolution(_ jobID: UUID, _ resolution: HoldResolution?, on connection: PostgresConnection) async throws {
+        guard let resolution else { return }
+        try await connection.query("""
+            UPDATE jobs SET charged = \(resolution.captured), released = \(resolution.released) WHERE id = \(jobID)
+            """, logger: logger)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Synchronization
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Runs jobs from the queue: wakes on NOTIFY with a polling fallback, runs up to `concurrency` jobs at once, keeps
+/// each lease alive with heartbeats, retries failures with capped full-jitter backoff, and rescues jobs whose worker
+/// died. On graceful shutdown (SIGTERM) it stops claiming and lets in-flight jobs finish (up to the drain timeout);
+/// if its task is cancelled outright it abandons jobs without writing, and their leases expire into a rescue.
+public struct JobWorker: Service {
+    let queue: JobQueue
+    let postgres: PostgresClient
+    let handlers: [JobKind: any JobHandler]
+    let settings: AppConfig.JobSettings
+    let name: String
+    let logger: Logger
+
+    /// Creates a worker named `name` (shown in `jobs.locked_by`).
+    public init(
+        queue: JobQueue, postgres: PostgresClient, handlers: [JobKind: any JobHandler], settings: AppConfig.JobSettings,
+        name: String, logger: Logger
+    ) {
+        self.queue = queue
+        self.postgres = postgres
+        self.handlers = handlers
+        self.settings = settings
+        self.name = name
+        self.logger = logger
+    }
+
+    private enum Finished { case job, drainDeadline }
+
+    public func run() async throws {
+        let wake = WakeSignal()
+        let inFlight = InFlightCounter()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { background in
+                background.addTask { await listen(wake: wake) }
+                background.addTask { await sweep() }
+                await withTaskGroup(of: Finished.self) { jobs in
+                    while !wake.isShuttingDown && !Task.isCancelled {
+                        guard inFlight.value < settings.concurrency else {
+                            await wake.wait(timeout: settings.pollInterval)
+                            continue
+                        }
+                        let claimed: ClaimedJob?
+                        do {
+                            claimed = try await queue.claim(worker: name, lease: settings.lease)
+                        } catch {
+                            logger.warning("claim failed", metadata: ["error": "\(error)"])
+                            await wake.wait(timeout: settings.pollInterval)
+                            continue
+                        }
+                        guard let job = claimed else {
+                            await wake.wait(timeout: settings.pollInterval)
+                            continue
+                        }
+                        inFlight.add(1)
+                        jobs.addTask {
+                            await process(job)
+                            inFlight.add(-1)
+                            wake.signal()
+                            return .job
+                        }
+                    }
+                    // Drain: let running jobs finish, up to the deadline; then abandon the rest to lease expiry.
+                    guard inFlight.value > 0 else { return }
+                    logger.info("draining in-flight jobs", metadata: ["count": "\(inFlight.value)"])
+                    jobs.addTask {
+                        try? await Task.sleep(for: settings.drainTimeout)
+                        return .drainDeadline
+                    }
+                    while let finished = await jobs.next() {
+                        if finished == .drainDeadline {
+                            jobs.cancelAll()
+                            break
+                        }
+                        if inFlight.value == 0 {
+                            jobs.cancelAll()
+                            break
+                        }
+                    }
+                }
+                background.cancelAll()
+            }
+        } onGracefulShutdown: {
+            wake.shutdown()
+        }
+    }
+
+    /// Runs one claimed job to a recorded outcome.
+    func process(_ job: ClaimedJob) async {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "attempt"] = "\(job.attempts)"
+        guard let handler = handlers[job.kind] else {
+            let problem = Problem(.internalServerError, code: "unsupported_job", title: "Unsupported job", detail: "No worker handles \(job.kind.rawValue).")
+            _ = try? await queue.fail(job, problem: problem.body(requestID: ""), retryable: false, retryDelay: .zero)
+            return
+        }
+        let session = JobSession(queue: queue, job: job)
+        do {
+            let completion = try await withThrowingTaskGroup(of: JobCompletion?.self) { group in
+                group.addTask { try await handler.run(job, session: session) }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: settings.heartbeat)
+                        try await queue.heartbeat(job, lease: settings.lease)
+                    }
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let completion = result { return completion }
+                }
+                throw CancellationError()
+            }
+            try Task.checkCancellation()
+            try await queue.complete(
+                job, resultJSON: completion.resultJSON, provider: completion.provider, model: completion.model,
+                charge: completion.charge, write: completion.write)
+            logger.info("job succeeded", metadata: ["charged": "\(completion.charge)"])
+        } catch {
+            if Task.isCancelled {
+                logger.warning("job abandoned: worker stopping without cleanup")
+                return
+            }
+            if let failure = error as? JobQueue.Failure, failure == .staleLease {
+                logger.info("job lease lost (cancelled or rescued); not writing")
+                return
+            }
+            let failure = Self.classify(error, logger: logger)
+            let delay = Backoff.fullJitter(attempt: job.attempts, base: settings.retryBase, cap: settings.retryCap)
+            do {
+                let state = try await queue.fail(job, problem: failure.problem.body(requestID: ""), retryable: failure.retryable, retryDelay: delay)
+                logger.info("job attempt failed", metadata: ["code": "\(failure.problem.code)", "now": "\(state.rawValue)"])
+            } catch {
+                logger.info("could not record failure", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    static func classify(_ error: any Error, logger: Logger) -> JobFailure {
+        switch error {
+        case let failure as JobFailure:
+            return failure
+        case let problem as Problem:
+            return JobFailure(problem: problem, retryable: false)
+        default:
+            if let provider = error as? any ProviderErrorConvertible { return provider.jobFailure }
+            logger.error("job failed unexpectedly", metadata: ["error": "\(String(reflecting: error))"])
+            return JobFailure(
+                problem: Problem(.internalServerError, code: "internal_error", title: "Internal error", detail: "The job failed unexpectedly."),
+                retryable: true)
+        }
+    }
+
+    /// LISTENs for NOTIFY on the jobs channel and wakes the loop; reconnects after failures.
+    private func listen(wake: WakeSignal) async {
+        while !Task.isCancelled {
+            do {
+                try await postgres.withConnection { connection in
+                    try await connection.listen(on: JobQueue.channel) { notifications in
+                        for try await _ in notifications { wake.signal() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("listen interrupted", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: settings.pollInterval)
+        }
+    }
+
+    /// Periodically rescues expired leases.
+    private func sweep() async {
+        let period = min(settings.pollInterval, settings.lease / 2)
+        while !Task.isCancelled {
+            do {
+                let (requeued, failed) = try await queue.rescueExpiredLeases()
+                if !requeued.isEmpty || !failed.isEmpty {
+                    logger.warning("rescued jobs with expired leases", metadata: ["requeued": "\(requeued)", "failed": "\(failed)"])
+                }
+            } catch {
+                logger.debug("rescue sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: period)
+        }
+    }
+}
+
+/// Errors from lower layers that know how they map onto a job failure.
+protocol ProviderErrorConvertible {
+    var jobFailure: JobFailure { get }
+}
+
+/// A counter shared by the worker loop and its job tasks.
+final class InFlightCounter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add(_ delta: Int) { count.withLock { $0 += delta } }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import MVBackends
+import PostgresNIO
+
+/// Asset rows (videos, images, scene sets) and their blobs. Reads are owner-scoped: anyone else gets nothing,
+/// which the routes turn into 404.
+public struct AssetStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// A row to insert.
+    public struct NewAsset: Sendable {
+        var id: UUID
+        var kind: String
+        var ownerID: UUID
+        var teamID: UUID
+        var jobID: UUID?
+        var projectID: UUID?
+        var blob: StoredBlob?
+        var title: String?
+        var metadataJSON: String
+    }
+
+    /// An asset as read.
+    public struct Asset: Sendable {
+        public var id: UUID
+        public var kind: String
+        public var ownerID: UUID
+        public var teamID: UUID
+        public var jobID: UUID?
+        public var sha256: String?
+        public var contentType: String?
+        public var size: Int64?
+        public var title: String?
+        public var metadataJSON: String
+        public var createdAt: Date
+    }
+
+    /// Creates the store.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Inserts the blob (once per hash) and the asset row on `connection`.
+    public func insert(_ asset: NewAsset, on connection: PostgresConnection) async throws {
+        if let blob = asset.blob {
+            try await connection.query("""
+                INSERT INTO blobs (sha256, size, content_type) VALUES (\(blob.sha256), \(blob.size), \(blob.contentType))
+                ON CONFLICT (sha256) DO NOTHING
+                """, logger: logger)
+        }
+        try await connection.query("""
+            INSERT INTO assets (id, kind, owner_id, team_id, job_id, project_id, sha256, content_type, size, title, metadata)
+            VALUES (\(asset.id), \(asset.kind), \(asset.ownerID), \(asset.teamID), \(asset.jobID), \(asset.projectID),
+                \(asset.blob?.sha256), \(asset.blob?.contentType), \(asset.blob?.size), \(asset.title), \(asset.metadataJSON)::jsonb)
+            """, logger: logger)
+    }
+
+    /// The asset `id` of `kind` if `userID` may read it (owner only for now), else nil.
+    public func asset(id: UUID, kind: String, userID: UUID) async throws -> Asset? {
+        let rows = try await client.query("""
+            SELECT id, kind, owner_id, team_id, job_id, sha256, content_type, size, title, metadata::text, created_at
+            FROM assets WHERE id = \(id) AND kind = \(kind) AND owner_id = \(userID) AND deleted_at IS NULL
+            """, logger: logger)
+        for try await row in rows.decode((UUID, String, UUID, UUID, UUID?, String?, String?, Int64?, String?, String, Date).self) {
+            return Asset(
+                id: row.0, kind: row.1, ownerID: row.2, teamID: row.3, jobID: row.4, sha256: row.5, contentType: row.6,
+                size: row.7, title: row.8, metadataJSON: row.9, createdAt: row.10)
+        }
+        return nil
+    }
+
+    /// Which of `ids` are images `userID` may read.
+    public func readableImageIDs(_ ids: [UUID], userID: UUID) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await client.query("""
+            SELECT id FROM assets
+            WHERE id = ANY(\(ids)) AND owner_id = \(userID) AND kind IN ('image', 'upload') AND deleted_at IS NULL
+            """, logger: logger)
+        var found: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { found.insert(id) }
+        return found
+    }
+
+    /// Local files of the reference images, in the order given.
+    func referenceFiles(ids: [UUID], userID: UUID, media: any MediaStore) async throws -> [MediaFile] {
+        var files: [MediaFile] = []
+        for id in ids {
+            let asset: Asset? = if let image = try await asset(id: id, kind: "image", userID: userID) {
+                image
+            } else {
+                try await asset(id: id, kind: "upload", userID: userID)
+            }
+            guard let asset, let sha = asset.sha256 else {
+                throw JobFailure(problem: .invalid("reference_image_ids", "image \(id) is no longer available"), retryable: false)
+            }
+            files.append(MediaFile(path: media.path(of: sha), contentType: asset.contentType ?? "image/png"))
+        }
+        return files
+    }
+}

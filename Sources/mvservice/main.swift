@@ -1,0 +1,3 @@
+import MVService
+
+await MVServiceCommand.main()

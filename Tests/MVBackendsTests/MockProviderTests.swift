@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Testing
+
 @testable import MVBackends
 
 struct MockProviderTests {
@@ -18,7 +19,8 @@ struct MockProviderTests {
         try await TestSupport.withHTTPClient { client in
             let dir = try TestSupport.workDirectory()
             let observer = RecordingObserver()
-            let request = VideoRequest(prompt: "A neon city at night, it's 100% \"quoted\" : colon", aspectRatio: ratio, durationSeconds: 3, resolution: resolution, seed: 7)
+            let request = VideoRequest(
+                prompt: "A neon city at night, it's 100% \"quoted\" : colon", aspectRatio: ratio, durationSeconds: 3, resolution: resolution, seed: 7)
             let result = try await router(client).generateVideo(request, resume: nil, workDirectory: dir, observer: observer)
             #expect(result.file.path.hasPrefix(dir))
             #expect(result.file.contentType == "video/mp4")
@@ -38,7 +40,8 @@ struct MockProviderTests {
     @Test func mockVideoWithoutAudioHasNoAudioStream() async throws {
         try await TestSupport.withHTTPClient { client in
             let request = VideoRequest(prompt: "silent", durationSeconds: 1, generateAudio: false)
-            let result = try await router(client).generateVideo(request, resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
+            let result = try await router(client).generateVideo(
+                request, resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
             let info = try await MediaProbe.probe(path: result.file.path)
             #expect(info.audioCodec == nil)
             #expect(info.videoCodec == "h264")
@@ -48,7 +51,8 @@ struct MockProviderTests {
     @Test func mockImagesArePNGsWithSeedPlusIndex() async throws {
         try await TestSupport.withHTTPClient { client in
             let request = ImageRequest(prompt: "a portrait", numImages: 3, aspectRatio: "9:16", seed: 40)
-            let result = try await router(client).generateImages(request, resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
+            let result = try await router(client).generateImages(
+                request, resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
             #expect(result.images.map(\.seed) == [40, 41, 42])
             #expect(result.usage.images == 3)
             for outcome in result.images {
@@ -77,7 +81,9 @@ struct MockProviderTests {
         try await TestSupport.withHTTPClient { client in
             let router = router(client, mock: MockConfiguration(failureRate: 1))
             do {
-                _ = try await router.generateVideo(VideoRequest(prompt: "x", durationSeconds: 1), resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
+                _ = try await router.generateVideo(
+                    VideoRequest(prompt: "x", durationSeconds: 1), resume: nil, workDirectory: try TestSupport.workDirectory(),
+                    observer: NoopGenerationObserver())
                 Issue.record("expected a failure")
             } catch let error as ProviderError {
                 #expect(error.code == "mock_failure")
@@ -91,7 +97,8 @@ struct MockProviderTests {
             let router = router(client, mock: MockConfiguration(delayMin: 60, delayMax: 60))
             let dir = try TestSupport.workDirectory()
             let task = Task {
-                try await router.generateVideo(VideoRequest(prompt: "x", durationSeconds: 1), resume: nil, workDirectory: dir, observer: NoopGenerationObserver())
+                try await router.generateVideo(
+                    VideoRequest(prompt: "x", durationSeconds: 1), resume: nil, workDirectory: dir, observer: NoopGenerationObserver())
             }
             task.cancel()
             let result = await task.result

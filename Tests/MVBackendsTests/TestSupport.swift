@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
+
 @testable import MVBackends
 
 /// Records checkpoints and progress so tests can assert on them.

@@ -15,7 +15,10 @@ public struct ModelCost: Codable, Sendable, Equatable {
     ///   - usdPerImage: Image price.
     ///   - usdPerMillionInputTokens: Input token price.
     ///   - usdPerMillionOutputTokens: Output token price.
-    public init(usdPerVideoSecond: Double? = nil, usdPerImage: Double? = nil, usdPerMillionInputTokens: Double? = nil, usdPerMillionOutputTokens: Double? = nil) {
+    public init(
+        usdPerVideoSecond: Double? = nil, usdPerImage: Double? = nil, usdPerMillionInputTokens: Double? = nil,
+        usdPerMillionOutputTokens: Double? = nil
+    ) {
         self.usdPerVideoSecond = usdPerVideoSecond
         self.usdPerImage = usdPerImage
         self.usdPerMillionInputTokens = usdPerMillionInputTokens

@@ -13,7 +13,9 @@ struct MockProvider: GenerationProvider {
         self.renderer = MockRenderer(configuration: configuration)
     }
 
-    func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<VideoOutput> {
+    func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<VideoOutput>
+    {
         let jobID = try await begin(entry: entry, context: context)
         await context.observer.progress(0.5, stage: "rendering")
         let path: String
@@ -31,10 +33,14 @@ struct MockProvider: GenerationProvider {
             throw Self.map(error)
         }
         let usage = Usage(videoSeconds: Double(request.durationSeconds))
-        return ProviderOutput(value: VideoOutput(file: MediaFile(path: path, contentType: "video/mp4"), durationSeconds: Double(request.durationSeconds)), jobID: jobID, usage: usage)
+        return ProviderOutput(
+            value: VideoOutput(file: MediaFile(path: path, contentType: "video/mp4"), durationSeconds: Double(request.durationSeconds)), jobID: jobID,
+            usage: usage)
     }
 
-    func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<[ImageOutcome]> {
+    func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<[ImageOutcome]>
+    {
         let jobID = try await begin(entry: entry, context: context)
         var outcomes: [ImageOutcome] = []
         for index in 0..<request.numImages {
@@ -59,7 +65,9 @@ struct MockProvider: GenerationProvider {
         return ProviderOutput(value: outcomes, jobID: jobID, usage: Usage(images: made))
     }
 
-    func scenes(_ request: ScenesRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<[Scene]> {
+    func scenes(_ request: ScenesRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<[Scene]>
+    {
         let jobID = try await begin(entry: entry, context: context)
         let scenes = MockScenes.make(prompt: request.prompt, count: request.numberOfScenes)
         let output = scenes.reduce(0) { $0 + $1.description.count + $1.negativeDescription.count }

@@ -40,7 +40,9 @@ struct MockRenderer: Sendable {
         return String(format: "0x%02X%02X%02X", Int(digest[0]) / 2, Int(digest[1]) / 2, Int(digest[2]) / 2)
     }
 
-    func renderVideo(prompt: String, seed: Int?, aspectRatio: String, resolution: String, seconds: Int, audio: Bool, directory: String) async throws(FFmpegError) -> String {
+    func renderVideo(prompt: String, seed: Int?, aspectRatio: String, resolution: String, seconds: Int, audio: Bool, directory: String)
+        async throws(FFmpegError) -> String
+    {
         let (width, height) = Self.videoSize(aspectRatio: aspectRatio, resolution: resolution)
         let base = "mock-\(UUID().uuidString.lowercased())"
         var args = ["-f", "lavfi", "-i", "color=c=\(Self.color(prompt: prompt, seed: seed)):s=\(width)x\(height):r=24:d=\(seconds)"]
@@ -53,7 +55,10 @@ struct MockRenderer: Sendable {
         if let filter = drawText(textFile: textFile, height: height) { args += ["-vf", filter] }
         args += ["-map", "0:v"]
         if audio { args += ["-map", "1:a", "-c:a", "aac", "-b:a", "96k"] }
-        args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-t", "\(seconds)", "-f", "mp4", base + ".mp4"]
+        args += [
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-t", "\(seconds)", "-f", "mp4",
+            base + ".mp4",
+        ]
         return try await produce(args, output: base + ".mp4", directory: directory)
     }
 
@@ -125,14 +130,15 @@ struct MockRenderer: Sendable {
     /// The configured font, or a common system font; only paths made of safe characters (they go into a
     /// filter string unescaped), otherwise `nil` (draw without text).
     static func findFont(configured: String?) -> String? {
-        let candidates = configured.map { [$0] } ?? [
-            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/TTF/DejaVuSans.ttf",
-            "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-            "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-            "/System/Library/Fonts/Supplemental/Arial.ttf",
-        ]
+        let candidates =
+            configured.map { [$0] } ?? [
+                "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                "/usr/share/fonts/TTF/DejaVuSans.ttf",
+                "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+                "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+                "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+                "/System/Library/Fonts/Supplemental/Arial.ttf",
+            ]
         let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-")
         return candidates.first { path in
             path.allSatisfy { safe.contains($0) } && FileManager.default.fileExists(atPath: path)

@@ -3,9 +3,18 @@ import Foundation
 
 /// Deterministic scene scripts for the mock provider: the same prompt always gives the same scenes.
 enum MockScenes {
-    private static let shots = ["wide establishing shot", "slow push-in", "handheld close-up", "low-angle hero shot", "overhead crane shot", "tracking shot", "silhouette against the light", "over-the-shoulder shot"]
-    private static let lights = ["golden-hour light", "neon night light", "soft overcast light", "hard stage spotlights", "flickering candlelight", "cool moonlight", "warm tungsten light", "strobing concert lights"]
-    private static let places = ["a rooftop above the city", "an empty highway at dusk", "a crowded stadium stage", "a rain-soaked alley", "a sunlit meadow", "a retro diner", "a desert road", "a mirrored studio"]
+    private static let shots = [
+        "wide establishing shot", "slow push-in", "handheld close-up", "low-angle hero shot", "overhead crane shot", "tracking shot",
+        "silhouette against the light", "over-the-shoulder shot",
+    ]
+    private static let lights = [
+        "golden-hour light", "neon night light", "soft overcast light", "hard stage spotlights", "flickering candlelight", "cool moonlight",
+        "warm tungsten light", "strobing concert lights",
+    ]
+    private static let places = [
+        "a rooftop above the city", "an empty highway at dusk", "a crowded stadium stage", "a rain-soaked alley", "a sunlit meadow", "a retro diner",
+        "a desert road", "a mirrored studio",
+    ]
 
     static func make(prompt: String, count: Int) -> [Scene] {
         let digest = Array(SHA256.hash(data: Data(prompt.utf8)))

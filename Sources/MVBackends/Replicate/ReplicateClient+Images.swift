@@ -3,7 +3,9 @@ import Foundation
 extension ReplicateClient {
     /// One prediction per image (the Imagen models return one image each), created in parallel and
     /// recorded as ONE checkpoint whose job id lists the prediction ids separated by commas.
-    func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<[ImageOutcome]> {
+    func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<[ImageOutcome]>
+    {
         var input: [String: Any] = [entry.parameterName("prompt"): request.prompt]
         input[entry.parameterName("aspect_ratio")] = request.aspectRatio
         input[entry.parameterName("output_format")] = request.outputFormat
@@ -17,15 +19,17 @@ extension ReplicateClient {
         var outcomes: [Int: ImageOutcome] = [:]
         if ids.isEmpty {
             ids = Array(repeating: nil, count: count)
-            let body = input
+            var payloads: [Data] = []
+            for index in 0..<count {
+                var perImage = input
+                if entry.features.seed, let seed = request.seed { perImage[entry.parameterName("seed")] = seed + index }
+                payloads.append(try encode(perImage))
+            }
             let created = await withTaskGroup(of: (Int, Result<ReplicatePrediction, ProviderError>).self) { group in
-                for index in 0..<count {
-                    var perImage = body
-                    if entry.features.seed, let seed = request.seed { perImage[entry.parameterName("seed")] = seed + index }
-                    let payload = perImage
+                for (index, payload) in payloads.enumerated() {
                     group.addTask {
                         do throws(ProviderError) {
-                            return (index, .success(try await self.create(entry: entry, input: payload)))
+                            return (index, .success(try await self.create(entry: entry, body: payload)))
                         } catch {
                             return (index, .failure(error))
                         }
@@ -42,8 +46,11 @@ extension ReplicateClient {
                 }
             }
             let started = ids.compactMap { $0 }
-            guard !started.isEmpty else { throw outcomes.values.compactMap(\.failure).first ?? .invalidOutput("no prediction created", provider: name) }
-            try await checkpoint(ProviderCheckpoint(provider: name, model: entry.model, jobID: started.joined(separator: ",")), ids: started, context: context)
+            guard !started.isEmpty else {
+                throw outcomes.values.compactMap(\.failure).first ?? .invalidOutput("no prediction created", provider: name)
+            }
+            try await checkpoint(
+                ProviderCheckpoint(provider: name, model: entry.model, jobID: started.joined(separator: ",")), ids: started, context: context)
         }
         let pending = ids.enumerated().compactMap { item -> (Int, String)? in item.element.map { (item.offset, $0) } }
         let finished = await withTaskGroup(of: (Int, Result<MediaFile, ProviderError>).self) { group in
@@ -51,9 +58,12 @@ extension ReplicateClient {
                 group.addTask {
                     do throws(ProviderError) {
                         let prediction = try await self.wait(id: id, context: context)
-                        guard let url = prediction.output?.strings?.first else { throw .invalidOutput("prediction has no output URL", provider: self.name) }
+                        guard let url = prediction.output?.strings?.first else {
+                            throw .invalidOutput("prediction has no output URL", provider: self.name)
+                        }
                         let file = try await self.downloader.download(
-                            url, firstHopHeaders: self.downloadHeaders, kind: .image, maxBytes: self.configuration.maxImageBytes, directory: context.workDirectory
+                            url, firstHopHeaders: self.downloadHeaders, kind: .image, maxBytes: self.configuration.maxImageBytes,
+                            directory: context.workDirectory
                         )
                         return (index, .success(file))
                     } catch {

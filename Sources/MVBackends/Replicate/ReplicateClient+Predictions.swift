@@ -7,8 +7,10 @@ extension ReplicateClient {
     /// Creates (or resumes) one prediction and waits until it succeeded.
     func run(entry: ModelEntry, input: [String: Any], resume: String?, context: CallContext) async throws(ProviderError) -> ReplicatePrediction {
         if let resume { return try await wait(id: resume, context: context) }
-        let prediction = try await create(entry: entry, input: input)
-        try await checkpoint(ProviderCheckpoint(provider: name, model: entry.model, jobID: prediction.id, pollURL: pollURL(prediction.id)), ids: [prediction.id], context: context)
+        let prediction = try await create(entry: entry, body: try encode(input))
+        try await checkpoint(
+            ProviderCheckpoint(provider: name, model: entry.model, jobID: prediction.id, pollURL: pollURL(prediction.id)), ids: [prediction.id],
+            context: context)
         if ReplicatePrediction.terminal.contains(prediction.status) { return try evaluate(prediction) }
         return try await wait(id: prediction.id, context: context)
     }
@@ -24,17 +26,15 @@ extension ReplicateClient {
     }
 
     /// `POST /v1/models/{owner}/{name}/predictions` with `Prefer: wait=N`.
-    func create(entry: ModelEntry, input: [String: Any]) async throws(ProviderError) -> ReplicatePrediction {
+    func create(entry: ModelEntry, body: Data) async throws(ProviderError) -> ReplicatePrediction {
         let parts = entry.model.split(separator: "/")
         guard parts.count == 2 else { throw .unsupportedFeature("bad Replicate model id \(entry.model)", provider: name) }
         let wait = min(max(configuration.replicatePreferWaitSeconds, 1), 60)
         var headers = self.headers
         headers.add(name: "Prefer", value: "wait=\(wait)")
-        guard let body = try? JSONSerialization.data(withJSONObject: ["input": input]) else {
-            throw .unsupportedFeature("request input cannot be encoded", provider: name)
-        }
         let url = "\(base)/v1/models/\(parts[0])/\(parts[1])/predictions"
-        let result = await http.send(.POST, url, headers: headers, body: ByteBuffer(data: body), timeout: configuration.requestTimeout + .seconds(wait))
+        let result = await http.send(
+            .POST, url, headers: headers, body: ByteBuffer(data: body), timeout: configuration.requestTimeout + .seconds(wait))
         let exchange: HTTPExchange
         switch result {
         case .failure(let failure): throw ReplicateErrors.from(failure, phase: .create)
@@ -47,10 +47,19 @@ extension ReplicateClient {
         return prediction
     }
 
+    /// `{"input": ...}` as JSON.
+    func encode(_ input: [String: Any]) throws(ProviderError) -> Data {
+        guard let body = try? JSONSerialization.data(withJSONObject: ["input": input]) else {
+            throw .unsupportedFeature("request input cannot be encoded", provider: name)
+        }
+        return body
+    }
+
     /// Polls `GET /v1/predictions/{id}` (always on the configured API host, never a URL from outside).
     func wait(id: String, context: CallContext) async throws(ProviderError) -> ReplicatePrediction {
         let deadline = min(context.deadline, ContinuousClock.now + configuration.providerJobDeadline)
-        return try await poller.poll(deadline: deadline, observer: context.observer, cancel: { await self.cancel(id: id) }) { () async throws(ProviderError) -> PollStep<ReplicatePrediction> in
+        return try await poller.poll(deadline: deadline, observer: context.observer, cancel: { await self.cancel(id: id) }) {
+            () async throws(ProviderError) -> PollStep<ReplicatePrediction> in
             let result = await http.send(.GET, pollURL(id), headers: headers, timeout: configuration.requestTimeout)
             switch result {
             case .failure(let failure):
@@ -105,7 +114,8 @@ extension ReplicateClient {
     func upload(_ data: Data, contentType: String) async throws(ProviderError) -> String {
         let boundary = "mv-\(UUID().uuidString)"
         var body = ByteBuffer()
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"reference\"\r\nContent-Type: \(contentType)\r\n\r\n")
+        body.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"content\"; filename=\"reference\"\r\nContent-Type: \(contentType)\r\n\r\n")
         body.writeBytes(data)
         body.writeString("\r\n--\(boundary)--\r\n")
         var headers = self.headers

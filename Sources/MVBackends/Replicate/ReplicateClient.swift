@@ -50,7 +50,9 @@ struct ReplicateClient: GenerationProvider {
         ["Authorization": "Bearer \(token)", "Content-Type": "application/json", "User-Agent": "mv-service"]
     }
 
-    func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<VideoOutput> {
+    func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<VideoOutput>
+    {
         var input: [String: Any] = [entry.parameterName("prompt"): request.prompt]
         input[entry.parameterName("aspect_ratio")] = request.aspectRatio
         input[entry.parameterName("duration")] = request.durationSeconds
@@ -68,13 +70,17 @@ struct ReplicateClient: GenerationProvider {
         let prediction = try await run(entry: entry, input: input, resume: resume?.jobID, context: context)
         guard let url = prediction.output?.strings?.first else { throw .invalidOutput("prediction has no output URL", provider: name) }
         await context.observer.progress(0.9, stage: "downloading")
-        let file = try await downloader.download(url, firstHopHeaders: downloadHeaders, kind: .video, maxBytes: configuration.maxVideoBytes, directory: context.workDirectory)
+        let file = try await downloader.download(
+            url, firstHopHeaders: downloadHeaders, kind: .video, maxBytes: configuration.maxVideoBytes, directory: context.workDirectory)
         let seconds = Double(request.durationSeconds)
         return ProviderOutput(value: VideoOutput(file: file, durationSeconds: seconds), jobID: prediction.id, usage: Usage(videoSeconds: seconds))
     }
 
-    func scenes(_ request: ScenesRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<[Scene]> {
-        let instruction = "\n\nAnswer with one JSON object only, no prose: {\"scenes\":[{\"description\":\"...\",\"negative_description\":\"...\"}]} with exactly \(request.numberOfScenes) scenes."
+    func scenes(_ request: ScenesRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<[Scene]>
+    {
+        let shape = #"{"scenes":[{"description":"...","negative_description":"..."}]}"#
+        let instruction = "\n\nAnswer with one JSON object only, no prose: \(shape) with exactly \(request.numberOfScenes) scenes."
         var input: [String: Any] = [entry.parameterName("prompt"): request.prompt + instruction]
         input[entry.parameterName("max_tokens")] = 8192
         let prediction = try await run(entry: entry, input: input, resume: resume?.jobID, context: context)

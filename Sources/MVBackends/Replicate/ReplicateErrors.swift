@@ -17,7 +17,8 @@ enum ReplicateErrors {
         let detail = problem?.detail ?? problem?.title ?? String(exchange.text.prefix(200))
         let status = exchange.status
         func error(_ code: String, retryable: Bool, after: Duration? = nil) -> ProviderError {
-            ProviderError(code: code, message: "HTTP \(status): \(detail)", provider: provider, retryable: retryable, retryAfter: after, httpStatus: status)
+            ProviderError(
+                code: code, message: "HTTP \(status): \(detail)", provider: provider, retryable: retryable, retryAfter: after, httpStatus: status)
         }
         switch status {
         case 401, 403: return error("auth_failed", retryable: false)
@@ -39,7 +40,8 @@ enum ReplicateErrors {
         case .timedOut(let detail):
             return .timeout("request timed out: \(detail)", provider: provider, retryable: phase != .create)
         case .broken(let detail):
-            return ProviderError(code: "provider_unavailable", message: "connection failed: \(detail)", provider: provider, retryable: phase != .create)
+            return ProviderError(
+                code: "provider_unavailable", message: "connection failed: \(detail)", provider: provider, retryable: phase != .create)
         }
     }
 
@@ -50,7 +52,8 @@ enum ReplicateErrors {
         case "failed":
             let lower = text.lowercased()
             let policy = ["safety", "sensitive", "flagged", "policy", "nsfw", "prohibited"].contains { lower.contains($0) }
-            return ProviderError(code: policy ? "content_policy" : "generation_failed", message: String(text.prefix(500)), provider: provider, retryable: !policy)
+            return ProviderError(
+                code: policy ? "content_policy" : "generation_failed", message: String(text.prefix(500)), provider: provider, retryable: !policy)
         case "canceled":
             return ProviderError(code: "generation_failed", message: "prediction was canceled at the provider", provider: provider, retryable: true)
         case "aborted":

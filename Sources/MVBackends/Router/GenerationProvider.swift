@@ -25,7 +25,10 @@ struct VideoOutput: Sendable {
 /// One provider family (Replicate, Gemini, mock). Clients throw ``ProviderError`` only.
 protocol GenerationProvider: Sendable {
     var name: String { get }
-    func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<VideoOutput>
-    func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<[ImageOutcome]>
-    func scenes(_ request: ScenesRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError) -> ProviderOutput<[Scene]>
+    func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<VideoOutput>
+    func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<[ImageOutcome]>
+    func scenes(_ request: ScenesRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
+        -> ProviderOutput<[Scene]>
 }

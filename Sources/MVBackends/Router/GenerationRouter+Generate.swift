@@ -9,7 +9,9 @@ extension GenerationRouter {
     ///   - observer: Receives the checkpoint (before any wait) and progress.
     /// - Returns: The clip, its provenance and usage.
     /// - Throws: ``ProviderError`` (`unsupported_feature`, `canceled`, `all_providers_failed`, or the single provider's error).
-    public func generateVideo(_ request: VideoRequest, resume: ProviderCheckpoint?, workDirectory: String, observer: some GenerationObserver) async throws(ProviderError) -> VideoResult {
+    public func generateVideo(_ request: VideoRequest, resume: ProviderCheckpoint?, workDirectory: String, observer: some GenerationObserver)
+        async throws(ProviderError) -> VideoResult
+    {
         guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .unsupportedFeature("prompt is empty") }
         guard request.durationSeconds > 0 else { throw .unsupportedFeature("duration must be positive") }
         let context = try makeContext(workDirectory: workDirectory, observer: observer)
@@ -31,7 +33,9 @@ extension GenerationRouter {
     ///   - observer: Receives checkpoints and progress.
     /// - Returns: The outcomes, provenance and usage.
     /// - Throws: ``ProviderError`` when no image could be made.
-    public func generateImages(_ request: ImageRequest, resume: ProviderCheckpoint?, workDirectory: String, observer: some GenerationObserver) async throws(ProviderError) -> ImageResult {
+    public func generateImages(_ request: ImageRequest, resume: ProviderCheckpoint?, workDirectory: String, observer: some GenerationObserver)
+        async throws(ProviderError) -> ImageResult
+    {
         guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .unsupportedFeature("prompt is empty") }
         guard (1...4).contains(request.numImages) else { throw .unsupportedFeature("num_images must be between 1 and 4") }
         let context = try makeContext(workDirectory: workDirectory, observer: observer)
@@ -57,7 +61,9 @@ extension GenerationRouter {
     ///   - observer: Receives progress.
     /// - Returns: Scenes, provenance and usage.
     /// - Throws: ``ProviderError``.
-    public func createScenes(_ request: ScenesRequest, resume: ProviderCheckpoint?, observer: some GenerationObserver) async throws(ProviderError) -> ScenesResult {
+    public func createScenes(_ request: ScenesRequest, resume: ProviderCheckpoint?, observer: some GenerationObserver) async throws(ProviderError)
+        -> ScenesResult
+    {
         guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .unsupportedFeature("prompt is empty") }
         guard (1...50).contains(request.numberOfScenes) else { throw .unsupportedFeature("number_of_scenes must be between 1 and 50") }
         let context = try makeContext(workDirectory: FileManager.default.temporaryDirectory.path, observer: observer)

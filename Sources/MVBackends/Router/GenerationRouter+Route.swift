@@ -1,7 +1,8 @@
 import Logging
 
 extension GenerationRouter {
-    typealias ProviderCall<Value: Sendable> = @Sendable (any GenerationProvider, ModelEntry, ProviderCheckpoint?) async throws(ProviderError) -> ProviderOutput<Value>
+    typealias ProviderCall<Value: Sendable> =
+        @Sendable (any GenerationProvider, ModelEntry, ProviderCheckpoint?) async throws(ProviderError) -> ProviderOutput<Value>
 
     /// Tries the candidates in order: retryable errors are retried on the same model (capped full-jitter
     /// backoff or `Retry-After`, within the retry budget and the deadline); non-retryable errors, an
@@ -29,7 +30,9 @@ extension GenerationRouter {
 
         for entry in candidates {
             guard let provider = providers[entry.provider] else { continue }
-            guard health.acquire(entry.provider) else {
+            // Polling a job we already pay for is always allowed, even through an open breaker.
+            let resuming = pendingResume != nil && pendingResume?.provider == entry.provider
+            guard resuming || health.acquire(entry.provider) else {
                 let error = ProviderError(code: "provider_unavailable", message: "circuit breaker open", provider: entry.provider, retryable: true)
                 failovers.append(FailoverRecord(provider: entry.provider, model: entry.model, error: error.summary))
                 lastError = lastError ?? error
@@ -52,11 +55,16 @@ extension GenerationRouter {
                     let output = try await call(provider, entry, resumeNow)
                     health.record(entry.provider, error: nil, countsAsFailure: false, latency: ContinuousClock.now - started)
                     budget.succeeded()
-                    let provenance = Provenance(provider: entry.provider, model: entry.model, providerJobID: output.jobID, attempts: attemptsTotal, failovers: failovers)
+                    let provenance = Provenance(
+                        provider: entry.provider, model: entry.model, providerJobID: output.jobID, attempts: attemptsTotal, failovers: failovers)
                     return (output, provenance)
                 } catch {
-                    health.record(entry.provider, error: error, countsAsFailure: Self.countsAgainstProvider(error), latency: ContinuousClock.now - started)
-                    if error.code == "canceled" || Task.isCancelled { throw .canceled(provider: entry.provider) }
+                    if error.code == "canceled" || Task.isCancelled {
+                        health.release(entry.provider)
+                        throw .canceled(provider: entry.provider)
+                    }
+                    health.record(
+                        entry.provider, error: error, countsAsFailure: Self.countsAgainstProvider(error), latency: ContinuousClock.now - started)
                     if error.code == "checkpoint_failed" { throw error }
                     if resumeNow != nil && error.code == "job_not_found" {
                         context.logger.info("resumed provider job is gone; starting a new one", metadata: ["provider": "\(entry.provider)"])
@@ -89,7 +97,8 @@ extension GenerationRouter {
         let eligible = eligible(capability: capability, backend: backend, model: model)
         if eligible.isEmpty {
             if backend != .auto && backend != .mock && !configuration.isConfigured(backend.rawValue) && !usesMock(for: backend) {
-                throw ProviderError(code: "provider_unavailable", message: "\(backend.rawValue) is not configured", provider: "router", retryable: false)
+                throw ProviderError(
+                    code: "provider_unavailable", message: "\(backend.rawValue) is not configured", provider: "router", retryable: false)
             }
             let what = model.map { "model \($0)" } ?? "any model"
             throw .unsupportedFeature("no \(capability.rawValue) \(what) is available for backend \(backend.rawValue)")
@@ -127,8 +136,11 @@ extension GenerationRouter {
 
     /// Outcomes that say the provider is unhealthy (and so move its breaker).
     static func countsAgainstProvider(_ error: ProviderError) -> Bool {
-        !["content_policy", "canceled", "unsupported_feature", "invalid_request", "checkpoint_failed", "rate_limited", "mock_failure", "job_not_found"]
-            .contains(error.code)
+        ![
+            "content_policy", "canceled", "unsupported_feature", "invalid_request", "checkpoint_failed", "rate_limited", "mock_failure",
+            "job_not_found",
+        ]
+        .contains(error.code)
     }
 }
 

@@ -60,7 +60,9 @@ enum HostClassifier {
             {
                 return true
             }
-            if lower.hasPrefix("::ffff:"), let mapped = ipv4(String(lower.dropFirst(7))) { return isPrivate(mapped.map(String.init).joined(separator: ".")) }
+            if lower.hasPrefix("::ffff:"), let mapped = ipv4(String(lower.dropFirst(7))) {
+                return isPrivate(mapped.map(String.init).joined(separator: "."))
+            }
         }
         return false
     }

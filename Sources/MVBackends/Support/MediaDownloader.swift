@@ -17,7 +17,9 @@ struct MediaDownloader: Sendable {
         let error: ProviderError
     }
 
-    func download(_ urlString: String, firstHopHeaders: HTTPHeaders, kind: MediaKind, maxBytes: Int64, directory: String) async throws(ProviderError) -> MediaFile {
+    func download(_ urlString: String, firstHopHeaders: HTTPHeaders, kind: MediaKind, maxBytes: Int64, directory: String) async throws(ProviderError)
+        -> MediaFile
+    {
         if urlString.hasPrefix("data:") { return try saveDataURI(urlString, kind: kind, maxBytes: maxBytes, directory: directory) }
         let temp = directory + "/.download-\(UUID().uuidString.lowercased()).part"
         do {
@@ -53,6 +55,10 @@ struct MediaDownloader: Sendable {
             var request = HTTPClientRequest(url: current)
             request.headers = hopHeaders
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(Backoff.seconds(timeout) * 1e9)))
+            if response.history.count > 1 {
+                // The client followed redirects itself, so the targets were not checked hop by hop.
+                throw Failure(error: invalid("the HTTPClient follows redirects; create it with redirectConfiguration: .disallow", retryable: false))
+            }
             let status = Int(response.status.code)
             if [301, 302, 303, 307, 308].contains(status) {
                 _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -66,7 +72,9 @@ struct MediaDownloader: Sendable {
             guard status == 200 else {
                 let retryable = status >= 500 || status == 429
                 let code = status == 404 || status == 410 ? "invalid_output" : "download_failed"
-                throw Failure(error: ProviderError(code: code, message: "download answered HTTP \(status)", provider: provider, retryable: retryable, httpStatus: status))
+                throw Failure(
+                    error: ProviderError(
+                        code: code, message: "download answered HTTP \(status)", provider: provider, retryable: retryable, httpStatus: status))
             }
             if let declared = response.headers.first(name: "content-length").flatMap(Int64.init), declared > maxBytes {
                 throw Failure(error: invalid("output is larger than the \(maxBytes)-byte cap", retryable: false))
@@ -76,7 +84,9 @@ struct MediaDownloader: Sendable {
                 var written: Int64 = 0
                 for try await chunk in response.body {
                     written += Int64(chunk.readableBytes)
-                    guard written <= maxBytes else { throw Failure(error: invalid("output is larger than the \(maxBytes)-byte cap", retryable: false)) }
+                    guard written <= maxBytes else {
+                        throw Failure(error: invalid("output is larger than the \(maxBytes)-byte cap", retryable: false))
+                    }
                     try await writer.write(contentsOf: chunk)
                 }
                 try await writer.flush()

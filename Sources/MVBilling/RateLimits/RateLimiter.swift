@@ -19,6 +19,7 @@ public struct RateLimiter: Sendable {
     /// Takes `cost` tokens from bucket `key` if that many are available; otherwise takes nothing.
     ///
     /// Inside a transaction the bucket row stays locked until commit, and a rollback gives the tokens back.
+    /// A refusal costs a second, read-only statement (the current level for the headers).
     /// - Parameters:
     ///   - key: Bucket key, e.g. `generate:user:<uuid>`.
     ///   - policy: Capacity and refill rate.
@@ -28,7 +29,11 @@ public struct RateLimiter: Sendable {
     /// - Throws: `BillingError.invalidAmount` for a negative cost, or a `PSQLError`.
     public func take(key: String, policy: RateLimitPolicy, cost: Int, on connection: PostgresConnection) async throws -> RateLimitDecision {
         let query = try takeQuery(key: key, policy: policy, cost: cost)
-        return try await decide(connection.query(query, logger: logger), policy: policy, cost: cost)
+        if let after = try await Self.firstDouble(connection.query(query, logger: logger)) {
+            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: policy)
+        }
+        let level = try await Self.firstDouble(connection.query(levelQuery(key: key, policy: policy), logger: logger))
+        return RateLimitDecision(allowed: false, level: level ?? Double(policy.capacity), cost: cost, policy: policy)
     }
 
     /// Takes `cost` tokens from bucket `key` on a pooled connection (its own implicit transaction).
@@ -41,7 +46,11 @@ public struct RateLimiter: Sendable {
     /// - Throws: `BillingError.invalidAmount` for a negative cost, or a `PSQLError`.
     public func take(key: String, policy: RateLimitPolicy, cost: Int, client: PostgresClient) async throws -> RateLimitDecision {
         let query = try takeQuery(key: key, policy: policy, cost: cost)
-        return try await decide(client.query(query, logger: logger), policy: policy, cost: cost)
+        if let after = try await Self.firstDouble(client.query(query, logger: logger)) {
+            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: policy)
+        }
+        let level = try await Self.firstDouble(client.query(levelQuery(key: key, policy: policy), logger: logger))
+        return RateLimitDecision(allowed: false, level: level ?? Double(policy.capacity), cost: cost, policy: policy)
     }
 
     /// Reads bucket `key` without taking anything (a missing bucket is full).
@@ -51,25 +60,13 @@ public struct RateLimiter: Sendable {
     ///   - client: The pool.
     /// - Returns: A decision that says whether one token could be taken now.
     public func peek(key: String, policy: RateLimitPolicy, client: PostgresClient) async throws -> RateLimitDecision {
-        let capacity = Int64(policy.capacity)
-        let rate = policy.refillPerSecond
-        let rows = try await client.query(
-            """
-            SELECT LEAST(\(capacity)::float8, b.tokens
-                   + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * \(rate))
-            FROM rate_buckets AS b WHERE b.key = \(key)
-            """,
-            logger: logger
-        )
-        var level = Double(policy.capacity)
-        for try await stored in rows.decode(Double.self) {
-            level = stored
-        }
+        let stored = try await Self.firstDouble(client.query(levelQuery(key: key, policy: policy), logger: logger))
+        let level = stored ?? Double(policy.capacity)
         return RateLimitDecision(allowed: level >= 1, level: level, cost: 1, policy: policy)
     }
 
-    /// The single take statement. Returns `tokens_after` (NULL when refused) and `level`, the refilled
-    /// level as of the statement's snapshot (used only to report a refusal).
+    /// The single take statement: returns the tokens left after taking, or no row when refused
+    /// (a refused take writes nothing, but the row stays locked until the transaction ends).
     private func takeQuery(key: String, policy: RateLimitPolicy, cost: Int) throws -> PostgresQuery {
         guard cost >= 0 else {
             throw BillingError.invalidAmount("rate-limit cost must be >= 0, got \(cost)")
@@ -78,38 +75,36 @@ public struct RateLimiter: Sendable {
         let rate = policy.refillPerSecond
         let tokens = Int64(cost)
         return """
-            WITH taken AS (
-                INSERT INTO rate_buckets AS b (key, tokens, updated_at)
-                SELECT \(key), (\(capacity) - \(tokens))::float8, clock_timestamp() WHERE \(tokens) <= \(capacity)
-                ON CONFLICT (key) DO UPDATE
-                SET tokens = LEAST(\(capacity)::float8, b.tokens
-                        + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * \(rate))
-                        - \(tokens),
-                    updated_at = EXCLUDED.updated_at
-                WHERE LEAST(\(capacity)::float8, b.tokens
-                        + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * \(rate))
-                        >= \(tokens)
-                RETURNING b.tokens
-            )
-            SELECT (SELECT tokens FROM taken),
-                   (SELECT LEAST(\(capacity)::float8, b.tokens
-                        + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * \(rate))
-                    FROM rate_buckets AS b WHERE b.key = \(key))
+            INSERT INTO rate_buckets AS b (key, tokens, updated_at)
+            SELECT \(key), (\(capacity) - \(tokens))::float8, clock_timestamp() WHERE \(tokens) <= \(capacity)
+            ON CONFLICT (key) DO UPDATE
+            SET tokens = LEAST(\(capacity)::float8, b.tokens
+                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * \(rate))
+                    - \(tokens),
+                updated_at = EXCLUDED.updated_at
+            WHERE LEAST(\(capacity)::float8, b.tokens
+                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * \(rate))
+                    >= \(tokens)
+            RETURNING b.tokens
             """
     }
 
-    private func decide(_ rows: PostgresRowSequence, policy: RateLimitPolicy, cost: Int) async throws -> RateLimitDecision {
-        var tokensAfter: Double?
-        var level: Double?
-        for try await (after, current) in rows.decode((Double?, Double?).self) {
-            tokensAfter = after
-            level = current
+    /// The bucket's refilled level now; no row when the bucket does not exist (it is full).
+    private func levelQuery(key: String, policy: RateLimitPolicy) -> PostgresQuery {
+        let capacity = Int64(policy.capacity)
+        let rate = policy.refillPerSecond
+        return """
+            SELECT LEAST(\(capacity)::float8, b.tokens
+                   + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * \(rate))
+            FROM rate_buckets AS b WHERE b.key = \(key)
+            """
+    }
+
+    private static func firstDouble(_ rows: PostgresRowSequence) async throws -> Double? {
+        var value: Double?
+        for try await column in rows.decode(Double.self) where value == nil {
+            value = column
         }
-        if let tokensAfter {
-            return RateLimitDecision(allowed: true, level: tokensAfter, cost: cost, policy: policy)
-        }
-        // Refused. The level comes from the statement's snapshot; a row created by a concurrent
-        // first take may be invisible to it, in which case the bucket was just emptied.
-        return RateLimitDecision(allowed: false, level: level ?? 0, cost: cost, policy: policy)
+        return value
     }
 }

@@ -37,88 +37,71 @@ public struct EmbeddedPostgres: Sendable {
     /// Starts the cluster unless it already runs.
     /// - Returns: true when this call started it (so the caller should stop it).
     public func start() async throws -> Bool {
-        try await runBlocking { try startSync() }
-    }
-
-    /// Stops the cluster (fast shutdown).
-    public func stop() async {
-        _ = try? await runBlocking { try run(tool: "pg_ctl", ["-D", directory, "-m", "fast", "-w", "stop"]) }
-    }
-
-    /// Creates `database` on the cluster unless it exists.
-    public func createDatabaseIfMissing(_ database: String) async throws {
-        try await runBlocking {
-            let result = try run(tool: "createdb", ["-h", directory, "-p", String(port), "-U", "postgres", database], check: false)
-            if result.status != 0 && !result.output.contains("already exists") {
-                throw Failure(description: "createdb \(database) failed: \(result.output)")
-            }
-        }
-    }
-
-    private func startSync() throws -> Bool {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: directory + "/PG_VERSION") {
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try handOverToPostgresUser()
+            try await handOverToPostgresUser()
             logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(directory)"])
-            try run(tool: "initdb", ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
+            try await run(tool: "initdb", ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
         }
-        if isRunning() { return false }
+        if await isRunning() { return false }
         let options = "-k \(directory) -p \(port) -c listen_addresses= -c fsync=on -c max_connections=200"
-        let result = try run(tool: "pg_ctl", ["-D", directory, "-o", options, "-l", directory + "/server.log", "-w", "-t", "60", "start"], check: false)
+        let result = try await run(
+            tool: "pg_ctl", ["-D", directory, "-o", options, "-l", directory + "/server.log", "-w", "-t", "60", "start"],
+            check: false, capture: false)
         if result.status != 0 {
             // Another process may have started it between our check and our start.
-            if isRunning() { return false }
-            throw Failure(description: "pg_ctl start failed: \(result.output)")
+            if await isRunning() { return false }
+            let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8))?.suffix(2000) ?? ""
+            throw Failure(description: "pg_ctl start failed: \(log)")
         }
         return true
     }
 
-    private func isRunning() -> Bool {
-        (try? run(tool: "pg_ctl", ["-D", directory, "status"], check: false).status) == 0
+    /// Stops the cluster (fast shutdown).
+    public func stop() async {
+        _ = try? await run(tool: "pg_ctl", ["-D", directory, "-m", "fast", "-w", "stop"])
     }
 
-    private func handOverToPostgresUser() throws {
+    /// Creates `database` on the cluster unless it exists.
+    public func createDatabaseIfMissing(_ database: String) async throws {
+        let result = try await run(tool: "createdb", ["-h", directory, "-p", String(port), "-U", "postgres", database], check: false)
+        if result.status != 0 && !result.output.contains("already exists") {
+            throw Failure(description: "createdb \(database) failed: \(result.output)")
+        }
+    }
+
+    private func isRunning() async -> Bool {
+        (try? await run(tool: "pg_ctl", ["-D", directory, "status"], check: false).status) == 0
+    }
+
+    private func handOverToPostgresUser() async throws {
         guard geteuid() == 0 else { return }
-        try runProcess("/bin/chown", ["-R", "postgres:postgres", directory])
-        try runProcess("/bin/chmod", ["700", directory])
+        try await runProcess("/bin/chown", ["-R", "postgres:postgres", directory])
+        try await runProcess("/bin/chmod", ["700", directory])
     }
 
     @discardableResult
-    private func run(tool: String, _ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
+    private func run(tool: String, _ arguments: [String], check: Bool = true, capture: Bool = true) async throws -> (status: Int32, output: String) {
         let path = binDirectory + "/" + tool
         if geteuid() == 0 {
-            return try runProcess("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments, check: check)
+            return try await runProcess("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments, check: check, capture: capture)
         }
-        return try runProcess(path, arguments, check: check)
+        return try await runProcess(path, arguments, check: check, capture: capture)
     }
 
+    /// Runs a program to completion. Output goes to a temporary file, never a pipe: `pg_ctl start` leaves a server
+    /// running that would inherit the pipe and keep it open.
     @discardableResult
-    private func runProcess(_ path: String, _ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        if check && process.terminationStatus != 0 {
-            throw Failure(description: "\(URL(fileURLWithPath: path).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(output)")
+    private func runProcess(_ path: String, _ arguments: [String], check: Bool = true, capture: Bool = true) async throws -> (status: Int32, output: String) {
+        let outputPath = NSTemporaryDirectory() + "mvpg-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let status = try await ChildProcess.run(path, arguments, outputPath: capture ? outputPath : nil)
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        if check && status != 0 {
+            throw Failure(description: "\(URL(fileURLWithPath: path).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
         }
-        return (process.terminationStatus, output)
-    }
-
-    private func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try body() })
-            }
-        }
+        return (status, text)
     }
 
     private static func findBinDirectory() throws -> String {

@@ -15,7 +15,7 @@ struct VideoJobHandler: JobHandler {
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
         let spec: VideoJobSpec
         do {
-            spec = try JSONDecoder().decode(VideoJobSpec.self, from: Data(job.requestJSON.utf8))
+            spec = try JSONCoding.decoder.decode(VideoJobSpec.self, from: Data(job.requestJSON.utf8))
         } catch {
             throw JobFailure(problem: .invalid("request", "stored request is unreadable"), retryable: false)
         }

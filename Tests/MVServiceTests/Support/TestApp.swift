@@ -145,7 +145,7 @@ extension TestContext {
     /// Makes a platform admin directly in the database (as `mvservice admin create-user --platform-admin` would) and logs in.
     func makeAdmin(_ client: TestClient) async throws -> TestClient.Account {
         let account = try await client.register("admin-\(UUID().uuidString.prefix(8))@example.com")
-        try await withPostgres { postgres in
+        _ = try await withPostgres { postgres in
             try await postgres.query("UPDATE users SET is_platform_admin = true WHERE id = \(UUID(uuidString: account.userID)!)", logger: TestCluster.logger)
         }
         return account

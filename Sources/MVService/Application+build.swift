@@ -25,6 +25,7 @@ struct ServiceComponents {
     let assets: AssetStore
     let queue: JobQueue
     let router: GenerationRouter
+    let templates: PromptTemplates
     let worker: JobWorker
     /// Services that run in every process kind, in start order (stopped in reverse).
     let baseServices: [any Service]
@@ -63,8 +64,11 @@ struct ServiceComponents {
         let queue = JobQueue(client: postgres, ledger: ledger, logger: logger)
         let catalog = try ModelCatalog.load(path: config.backends.catalogPath)
         let router = GenerationRouter(configuration: config.backends, catalog: catalog, httpClient: httpClient, logger: logger)
+        let templates = try PromptTemplates.load(directory: config.configDirectory)
         let handlers: [JobKind: any JobHandler] = [
-            .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: prices)
+            .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: prices),
+            .createScenes: ScenesJobHandler(router: router, assets: assets, prices: prices),
+            .generateCharacterReference: ImagesJobHandler(router: router, media: media, assets: assets, prices: prices),
         ]
         let worker = JobWorker(
             queue: queue, postgres: postgres, handlers: handlers, settings: config.jobs,
@@ -74,7 +78,7 @@ struct ServiceComponents {
             identities: PostgresIdentityStore(client: postgres, logger: logger),
             refreshTokens: PostgresRefreshTokenStore(client: postgres, logger: logger, ttl: config.auth.refreshTokenTTL),
             ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets, queue: queue,
-            router: router, worker: worker,
+            router: router, templates: templates, worker: worker,
             baseServices: [
                 EmbeddedPostgresService(cluster: database.startedCluster), postgres, HTTPClientService(client: httpClient),
                 MigrationService(migrator: migrator, gate: gate, logger: logger),
@@ -131,13 +135,17 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     MeController(identities: c.identities, ledger: c.ledger, postgres: c.postgres)
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
     GenerationController(
-        queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), assets: c.assets,
+        queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), templates: c.templates,
+        assets: c.assets,
         policy: config.rateLimits["generate"] ?? AppConfig.defaultRateLimits["generate"]!, maxAttempts: config.jobs.maxAttempts,
         bodyLimit: config.maxJSONBodyBytes
     ).addRoutes(to: api.group("mv"))
     VideosController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
+    AssetsController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
-    AdminController(identities: c.identities, ledger: c.ledger, postgres: c.postgres, bodyLimit: config.maxJSONBodyBytes, logger: c.logger)
+    AdminController(
+        identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres, bodyLimit: config.maxJSONBodyBytes,
+        logger: c.logger)
         .addRoutes(to: api.group("admin"))
     return router
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MVAuth
+import MVBackends
 import MVBilling
 import PostgresNIO
 
@@ -11,6 +12,7 @@ import PostgresNIO
 struct AdminController {
     let identities: any IdentityStore
     let ledger: Ledger
+    let router: GenerationRouter
     let postgres: PostgresClient
     let bodyLimit: Int
     let logger: Logger
@@ -18,6 +20,17 @@ struct AdminController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("teams/{id}/credits", use: grantCredits)
         group.patch("users/{id}", use: updateUser)
+        group.get("providers", use: providers)
+    }
+
+    struct ProvidersResponse: ResponseEncodable {
+        var providers: [ProviderStatus]
+    }
+
+    /// `GET /api/admin/providers`: breaker state, recent error rate and latency, last error, per provider.
+    func providers(_ request: Request, context: AppRequestContext) async throws -> ProvidersResponse {
+        _ = try requireAdmin(context)
+        return ProvidersResponse(providers: router.providerStatuses())
     }
 
     struct GrantInput: Decodable {

@@ -10,6 +10,7 @@ struct GenerationController {
     let queue: JobQueue
     let rateLimiter: RateLimiter
     let quoter: Quoter
+    let templates: PromptTemplates
     let assets: AssetStore
     let policy: RateLimitPolicy
     let maxAttempts: Int
@@ -18,6 +19,8 @@ struct GenerationController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("quote", use: quote)
         group.post("generate_video", use: generateVideo)
+        group.post("create_scenes", use: createScenes)
+        group.post("generate_character_reference", use: generateCharacterReference)
     }
 
     /// Body of `POST /api/mv/quote`: `kind` plus the fields of that kind's endpoint.
@@ -33,6 +36,12 @@ struct GenerationController {
         case JobKind.generateVideo.rawValue:
             let spec = try VideoJobSpec(validating: try JSONCoding.decoder.decodeBody(GenerateVideoInput.self, from: body))
             return try quoter.quote(video: spec)
+        case JobKind.createScenes.rawValue:
+            let input = try JSONCoding.decoder.decodeBody(CreateScenesInput.self, from: body)
+            return try quoter.quote(scenes: try ScenesJobSpec(validating: input, templates: templates))
+        case JobKind.generateCharacterReference.rawValue:
+            let input = try JSONCoding.decoder.decodeBody(CharacterReferenceInput.self, from: body)
+            return try quoter.quote(images: try ImageJobSpec(validating: input, templates: templates))
         default:
             throw Problem.invalid("kind", "must be one of generate_video, create_scenes, generate_character_reference")
         }
@@ -49,6 +58,26 @@ struct GenerationController {
             throw Problem.notFound("reference image \(missing)")
         }
         return try await admit(kind: .generateVideo, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, request: request)
+    }
+
+    func createScenes(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let key = try idempotencyKey(request)
+        let input = try await request.decodeJSON(as: CreateScenesInput.self, limit: bodyLimit)
+        let spec = try ScenesJobSpec(validating: input, templates: templates)
+        let quote = try quoter.quote(scenes: spec)
+        return try await admit(kind: .createScenes, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, request: request)
+    }
+
+    func generateCharacterReference(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let key = try idempotencyKey(request)
+        let input = try await request.decodeJSON(as: CharacterReferenceInput.self, limit: bodyLimit)
+        let spec = try ImageJobSpec(validating: input, templates: templates)
+        let quote = try quoter.quote(images: spec)
+        return try await admit(
+            kind: .generateCharacterReference, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal,
+            request: request)
     }
 
     private func admit<Spec: Encodable>(

@@ -7,7 +7,6 @@ import MVBackends
 struct VideosController {
     let assets: AssetStore
     let media: any MediaStore
-    let fileIO = FileIO()
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("videos/{id}", use: show)
@@ -54,45 +53,7 @@ struct VideosController {
 
     func content(_ request: Request, context: AppRequestContext) async throws -> Response {
         let video = try await visibleVideo(context)
-        guard let sha = video.sha256, let size = video.size else { throw Problem.notFound("video") }
-        let etag = "\"\(sha)\""
-        var headers = HTTPFields()
-        headers[.contentType] = video.contentType ?? "video/mp4"
-        headers[.eTag] = etag
-        headers[.acceptRanges] = "bytes"
-        headers[.cacheControl] = "private, max-age=3600"
-        headers[.contentDisposition] = "inline; filename=\"\(video.id).mp4\""
-        if let match = request.headers[.ifNoneMatch],
-            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0.trimmingCharacters(in: .whitespaces) == "*" })
-        {
-            return Response(status: .notModified, headers: headers)
-        }
-        let path = media.path(of: sha)
-        // A Range is honoured only while it still matches the representation (If-Range).
-        var rangeHeader = request.headers[.range]
-        if let ifRange = request.headers[.ifRange], ifRange != etag { rangeHeader = nil }
-        let status: HTTPResponse.Status
-        let range: ClosedRange<Int64>?
-        switch ByteRange(header: rangeHeader, size: size) {
-        case .full:
-            status = .ok
-            range = size > 0 ? 0...(size - 1) : nil
-        case .partial(let bytes):
-            status = .partialContent
-            range = bytes
-            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
-        case .unsatisfiable:
-            var problem = Problem(.rangeNotSatisfiable, code: "range_not_satisfiable", title: "Range not satisfiable", detail: "The file has \(size) bytes.")
-            problem.headers = [("Content-Range", "bytes */\(size)")]
-            throw problem
-        }
-        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
-        headers[.contentLength] = String(length)
-        guard request.method != .head, let range else {
-            return Response(status: status, headers: headers)
-        }
-        let body = try await fileIO.loadFile(path: path, range: Int(range.lowerBound)...Int(range.upperBound), context: context)
-        return Response(status: status, headers: headers, body: body)
+        return try await MediaResponder.respond(to: request, context: context, asset: video, media: media)
     }
 
     private func visibleVideo(_ context: AppRequestContext) async throws -> AssetStore.Asset {

@@ -40,4 +40,30 @@ struct Quoter: Sendable {
         }
         return Quote(credits: highest, breakdown: lines)
     }
+
+    func quote(scenes spec: ScenesJobSpec) throws(Problem) -> Quote {
+        let candidates = router.candidates(for: .scenes, backend: spec.backend, model: spec.model, needs: .none)
+        let lines = candidates.compactMap { candidate -> Quote.Line? in
+            guard let hold = prices.scenesHold(model: candidate.model) else { return nil }
+            return .init(provider: candidate.provider, model: candidate.model, unit: "call (max; charged per 1k tokens)", quantity: 1, credits: hold)
+        }
+        return try highest(lines, field: "backend", capability: "scenes")
+    }
+
+    func quote(images spec: ImageJobSpec) throws(Problem) -> Quote {
+        let candidates = router.candidates(
+            for: .image, backend: spec.request.backend, model: spec.request.model, needs: FeatureNeeds(image: spec.request))
+        let lines = candidates.compactMap { candidate -> Quote.Line? in
+            guard let credits = prices.imageCredits(model: candidate.model, count: spec.request.numImages) else { return nil }
+            return .init(provider: candidate.provider, model: candidate.model, unit: "image", quantity: Double(spec.request.numImages), credits: credits)
+        }
+        return try highest(lines, field: "backend", capability: "image")
+    }
+
+    private func highest(_ lines: [Quote.Line], field: String, capability: String) throws(Problem) -> Quote {
+        guard let highest = lines.map(\.credits).max() else {
+            throw Problem.invalid(field, "no configured \(capability) model can serve this request")
+        }
+        return Quote(credits: highest, breakdown: lines)
+    }
 }

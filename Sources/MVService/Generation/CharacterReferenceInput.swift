@@ -1,0 +1,62 @@
+import Foundation
+import MVBackends
+
+/// Body of `POST /api/mv/generate_character_reference` (the predecessor's fields).
+public struct CharacterReferenceInput: Codable, Sendable {
+    public var characterDescription: String?
+    public var numImages: Int?
+    public var aspectRatio: String?
+    public var safetyFilterLevel: String?
+    public var personGeneration: String?
+    public var outputFormat: String?
+    public var negativePrompt: String?
+    public var seed: Int?
+    public var projectId: UUID?
+    public var backend: String?
+    public var model: String?
+}
+
+/// A validated character-reference request.
+public struct ImageJobSpec: Codable, Sendable, Equatable {
+    public var characterDescription: String
+    public var request: ImageRequest
+    public var projectId: UUID?
+
+    static let aspectRatios = ["1:1", "9:16", "16:9", "3:4", "4:3"]
+    static let safetyLevels = ["block_low_and_above", "block_medium_and_above", "block_only_high", "block_high_and_above", "block_none"]
+    static let personModes = ["allow_adult", "dont_allow", "allow_all"]
+    static let formats = ["png", "jpg", "webp"]
+
+    /// Validates `input`, filling defaults from `templates`.
+    public init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(Problem) {
+        var errors: [Problem.FieldError] = []
+        let description = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if description.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
+        if description.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
+        let count = input.numImages ?? 4
+        if !(1...4).contains(count) { errors.append(.init(field: "num_images", message: "must be 1...4")) }
+        func pick(_ value: String?, _ key: String, _ allowed: [String], fallback: String) -> String {
+            let chosen = value.flatMap { $0.isEmpty ? nil : $0 } ?? templates.imageDefaults[key] ?? fallback
+            if !allowed.contains(chosen) { errors.append(.init(field: key, message: "must be one of \(allowed.joined(separator: ", "))")) }
+            return chosen
+        }
+        let aspect = pick(input.aspectRatio, "aspect_ratio", Self.aspectRatios, fallback: "1:1")
+        let safety = pick(input.safetyFilterLevel, "safety_filter_level", Self.safetyLevels, fallback: "block_medium_and_above")
+        let person = pick(input.personGeneration, "person_generation", Self.personModes, fallback: "allow_adult")
+        let format = pick(input.outputFormat, "output_format", Self.formats, fallback: "png")
+        if let seed = input.seed, !(0...Int(UInt32.max) - 4).contains(seed) { errors.append(.init(field: "seed", message: "must be 0...4294967291")) }
+        let negative = input.negativePrompt?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let negative, negative.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
+        let backend = BackendChoice(rawValue: input.backend?.lowercased() ?? "auto")
+        if backend == nil { errors.append(.init(field: "backend", message: "must be one of auto, replicate, gemini, mock")) }
+        guard errors.isEmpty, let backend else { throw Problem.validation(errors) }
+        let prompt = PromptTemplates.fill(templates.characterReferenceTemplate, ["character_description": description])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        self.characterDescription = description
+        self.request = ImageRequest(
+            prompt: prompt, negativePrompt: negative?.isEmpty == true ? nil : negative, numImages: count, aspectRatio: aspect,
+            outputFormat: format, safetyFilterLevel: safety, personGeneration: person, seed: input.seed, backend: backend,
+            model: input.model)
+        self.projectId = input.projectId
+    }
+}

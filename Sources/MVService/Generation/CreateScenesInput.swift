@@ -1,0 +1,85 @@
+import Foundation
+import MVBackends
+
+/// Body of `POST /api/mv/create_scenes` (the predecessor's fields).
+public struct CreateScenesInput: Codable, Sendable {
+    public var idea: String?
+    public var characterDescription: String?
+    public var characterCharacteristics: String?
+    public var numberOfScenes: Int?
+    public var videoType: String?
+    public var videoCharacteristics: String?
+    public var cameraAngle: String?
+    public var configFlavor: String?
+    public var director: String?
+    public var projectId: UUID?
+    public var backend: String?
+    public var model: String?
+}
+
+/// A validated scene request: the rendered prompt plus what was used to render it.
+public struct ScenesJobSpec: Codable, Sendable, Equatable {
+    public var idea: String
+    public var characterDescription: String
+    public var numberOfScenes: Int
+    public var parametersUsed: [String: String]
+    public var director: String?
+    public var prompt: String
+    public var backend: BackendChoice
+    public var model: String?
+    public var projectId: UUID?
+
+    /// Validates and renders `input` with `templates`.
+    public init(validating input: CreateScenesInput, templates: PromptTemplates) throws(Problem) {
+        var errors: [Problem.FieldError] = []
+        let idea = input.idea?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if idea.isEmpty { errors.append(.init(field: "idea", message: "is required and must not be blank")) }
+        if idea.count > 4000 { errors.append(.init(field: "idea", message: "must be at most 4000 characters")) }
+        let character = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if character.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
+        if character.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
+        let count = input.numberOfScenes ?? templates.defaultNumberOfScenes
+        if !(1...12).contains(count) { errors.append(.init(field: "number_of_scenes", message: "must be 1...12")) }
+        if let flavor = input.configFlavor, !flavor.isEmpty, flavor != "default" {
+            errors.append(.init(field: "config_flavor", message: "unknown flavor \(flavor); available: default"))
+        }
+        var directorStyle: String?
+        if let director = input.director, !director.isEmpty {
+            if let style = templates.directorStyles[director] {
+                directorStyle = style
+            } else {
+                errors.append(.init(field: "director", message: "unknown director; available: \(templates.directorStyles.keys.sorted().joined(separator: ", "))"))
+            }
+        }
+        let backend = BackendChoice(rawValue: input.backend?.lowercased() ?? "auto")
+        if backend == nil { errors.append(.init(field: "backend", message: "must be one of auto, replicate, gemini, mock")) }
+        var used: [String: String] = [:]
+        for (field, value) in [
+            ("character_characteristics", input.characterCharacteristics), ("video_type", input.videoType),
+            ("video_characteristics", input.videoCharacteristics), ("camera_angle", input.cameraAngle),
+        ] {
+            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if trimmed.count > 1000 { errors.append(.init(field: field, message: "must be at most 1000 characters")) }
+            used[field] = trimmed.isEmpty ? (templates.sceneDefaults[field] ?? "") : trimmed
+        }
+        guard errors.isEmpty, let backend else { throw Problem.validation(errors) }
+        var values = used
+        values["idea"] = idea
+        values["character_description"] = character
+        values["number_of_scenes"] = String(count)
+        var prompt = PromptTemplates.fill(templates.sceneTemplate, values)
+        if let directorStyle {
+            prompt += "\n\nCREATIVE DIRECTION - Director's Signature Style: \(directorStyle)\n"
+                + "Ensure ALL generated scenes reflect this aesthetic in composition, palette, camera movement, lighting and overall feel."
+        }
+        self.idea = idea
+        self.characterDescription = character
+        self.numberOfScenes = count
+        self.parametersUsed = used
+        self.director = input.director
+        self.prompt = prompt
+        self.backend = backend
+        self.model = input.model
+        self.projectId = input.projectId
+    }
+}

@@ -131,13 +131,13 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     let api = router.group("api").add(
         middleware: AuthMiddleware(
             tokens: c.tokens, identities: c.identities, rateLimiter: c.rateLimiter,
-            apiPolicy: config.rateLimits["api"] ?? AppConfig.defaultRateLimits["api"]!, postgres: c.postgres))
+            apiPolicy: config.policy("api"), postgres: c.postgres))
     MeController(identities: c.identities, ledger: c.ledger, postgres: c.postgres)
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
     GenerationController(
         queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), templates: c.templates,
         assets: c.assets,
-        policy: config.rateLimits["generate"] ?? AppConfig.defaultRateLimits["generate"]!, maxAttempts: config.jobs.maxAttempts,
+        policy: config.policy("generate"), maxAttempts: config.jobs.maxAttempts,
         bodyLimit: config.maxJSONBodyBytes
     ).addRoutes(to: api.group("mv"))
     VideosController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))

@@ -84,6 +84,11 @@ public struct AppConfig: Sendable {
         public init() {}
     }
 
+    /// The named rate-limit policy (validated to exist at load; falls back to a strict default).
+    func policy(_ name: String) -> RateLimitPolicy {
+        rateLimits[name] ?? Self.defaultRateLimits[name] ?? RateLimitPolicy(name: name, capacity: 10, refillPerSecond: 1)
+    }
+
     /// Defaults used when `configs/ratelimits.yaml` is absent.
     public static let defaultRateLimits: [String: RateLimitPolicy] = [
         "generate": RateLimitPolicy(name: "generate", capacity: 10, refillPerSecond: 10.0 / 60.0),

@@ -98,7 +98,7 @@ struct GenerationController {
             return response
         case .replayed(let record):
             var response = try jobResponse(record, request: request)
-            response.headers[.init("Idempotent-Replayed")!] = "true"
+            response.headers[MVHeader.idempotentReplayed] = "true"
             return response
         }
     }
@@ -112,7 +112,7 @@ struct GenerationController {
     }
 
     private func idempotencyKey(_ request: Request) throws(Problem) -> String? {
-        guard let key = request.headers[.init("Idempotency-Key")!] else { return nil }
+        guard let key = request.headers[MVHeader.idempotencyKey] else { return nil }
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
             throw Problem.badRequest(code: "invalid_idempotency_key", "Idempotency-Key must be 1...255 printable ASCII characters.")
         }

@@ -30,7 +30,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
         var teamID: UUID?
-        if let raw = request.headers[.init("X-MV-Team")!] {
+        if let raw = request.headers[MVHeader.team] {
             guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
             teamID = id
         }
@@ -54,7 +54,7 @@ struct AuthMiddleware: RouterMiddleware {
         do {
             var response = try await next(request, context)
             // A generation route may have reported its own (stricter) policy through the response already.
-            if response.headers[.init("RateLimit-Policy")!] == nil {
+            if response.headers[MVHeader.rateLimitPolicy] == nil {
                 for field in decision.headerFields {
                     response.headers.set(field.name, field.value)
                 }

@@ -6,3 +6,12 @@ extension HTTPFields {
         if let field = HTTPFields.Element.Name(name) { self[field] = value }
     }
 }
+
+/// Header names the API uses beyond the standard ones.
+enum MVHeader {
+    static let idempotencyKey = HTTPFields.Element.Name("Idempotency-Key") ?? .contentType
+    static let idempotentReplayed = HTTPFields.Element.Name("Idempotent-Replayed") ?? .contentType
+    static let requestID = HTTPFields.Element.Name("X-Request-ID") ?? .contentType
+    static let team = HTTPFields.Element.Name("X-MV-Team") ?? .contentType
+    static let rateLimitPolicy = HTTPFields.Element.Name("RateLimit-Policy") ?? .contentType
+}

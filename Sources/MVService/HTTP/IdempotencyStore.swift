@@ -18,7 +18,7 @@ struct IdempotencyStore: Sendable {
             headers[.contentType] = "application/json"
             switch self {
             case .replayed(let status, let body):
-                headers[.init("Idempotent-Replayed")!] = "true"
+                headers[MVHeader.idempotentReplayed] = "true"
                 return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
             case .fresh(let status, let body):
                 return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))

@@ -18,7 +18,7 @@ struct ProblemMiddleware: RouterMiddleware {
             let problem = Self.problem(for: error, context: context)
             response = problem.response(requestID: context.id)
         }
-        response.headers[.init("X-Request-ID")!] = context.id
+        response.headers[MVHeader.requestID] = context.id
         return response
     }
 

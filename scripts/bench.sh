@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Benchmark: admission (authenticated POST /api/mv/generate_video, mock backend, workers off so jobs stay queued) and
+# GET /api/jobs/{id}, each next to GET /healthz measured in the same run against the same release-build server.
+# Usage: scripts/bench.sh [seconds-per-run, default 15] [connections, default 16]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-15}
+CONNECTIONS=${2:-16}
+PORT=${MV_BENCH_PORT:-18080}
+B=http://127.0.0.1:$PORT
+
+scripts/install-deps.sh
+command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
+swift build -c release --product mvservice --scratch-path .build-release 2>&1 | tail -1
+BIN=.build-release/release/mvservice
+
+WORK=$(mktemp -d /tmp/mvbench.XXXXXX)
+chmod 755 "$WORK"
+cp -r configs "$WORK/configs"
+cat > "$WORK/configs/ratelimits.yaml" <<YAML
+generate: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
+api: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
+YAML
+sed -i 's/bcrypt_cost: 12/bcrypt_cost: 10/; s/log_level: info/log_level: warning/' "$WORK/configs/service.yaml"
+ARGS=(--config "$WORK/configs/service.yaml" --data-dir "$WORK/data")
+
+"$BIN" serve "${ARGS[@]}" --port "$PORT" --no-workers > "$WORK/server.log" 2>&1 &
+SERVER=$!
+cleanup() {
+  kill -TERM $SERVER 2>/dev/null || true
+  wait $SERVER 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for _ in $(seq 1 120); do curl -fs "$B/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "$B/readyz" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
+
+REG=$(curl -fs -X POST "$B/api/auth/register" -H 'content-type: application/json' \
+  -d '{"email":"bench@example.com","password":"benchmark-password"}')
+TOKEN=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' <<<"$REG")
+TEAM=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["team"]["id"])' <<<"$REG")
+"$BIN" admin grant-credits "${ARGS[@]}" --team "$TEAM" --amount 1000000000 >/dev/null
+JOB=$(curl -fs -X POST "$B/api/mv/generate_video" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"prompt":"probe","duration":2,"backend":"mock"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+export MV_BENCH_TOKEN=$TOKEN MV_BENCH_RUN=$(date +%s)
+run() { # name, wrk args...
+  local name=$1; shift
+  local out
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+}
+
+echo
+echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, release build, one server + PostgreSQL on $(nproc) cores"
+echo
+echo "| endpoint                                     |  req/s     |   p50     |   p99     | non-2xx |"
+echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
+run "GET /healthz (baseline)" "$B/healthz"
+MV_BENCH_PATH="/api/jobs/$JOB" run "GET /api/jobs/{id} (auth + rate limit + read)" -s Benchmarks/get.lua "$B"
+run "GET /healthz (baseline, again)" "$B/healthz"
+run "POST /api/mv/generate_video (admission)" -s Benchmarks/submit.lua "$B"
+QUEUED=$(curl -fs "$B/metrics" | awk '/^mv_jobs\{state="queued"\}/ {print $2}')
+echo
+echo "jobs admitted and left queued: ${QUEUED:-?}"

@@ -13,22 +13,9 @@ struct AssetsController {
         group.get("scene_sets/{id}", use: sceneSet)
     }
 
-    struct ImageResponse: ResponseEncodable {
-        var id: UUID
-        var jobId: UUID?
-        var contentType: String?
-        var sizeBytes: Int64?
-        var sha256: String?
-        var contentUrl: String
-        var createdAt: Date
-        var metadata: JSONValue?
-    }
-
-    func image(_ request: Request, context: AppRequestContext) async throws -> ImageResponse {
+    func image(_ request: Request, context: AppRequestContext) async throws -> AssetResponse {
         let image = try await visible(context, kind: "image")
-        return ImageResponse(
-            id: image.id, jobId: image.jobID, contentType: image.contentType, sizeBytes: image.size, sha256: image.sha256,
-            contentUrl: "/api/mv/images/\(image.id)/content", createdAt: image.createdAt, metadata: JSONValue(json: image.metadataJSON))
+        return AssetResponse(image, contentURL: "/api/mv/images/\(image.id)/content")
     }
 
     func imageContent(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -49,5 +36,30 @@ struct AssetsController {
         let id = try context.uuidParameter("id", what: what)
         guard let asset = try await assets.asset(id: id, kind: kind, userID: principal.userID) else { throw Problem.notFound(what) }
         return asset
+    }
+}
+
+/// Metadata of a stored video or image, as the API shows it.
+struct AssetResponse: ResponseEncodable {
+    var id: UUID
+    var title: String?
+    var jobId: UUID?
+    var contentType: String?
+    var sizeBytes: Int64?
+    var sha256: String?
+    var contentUrl: String
+    var createdAt: Date
+    var metadata: JSONValue?
+
+    init(_ asset: AssetStore.Asset, contentURL: String) {
+        id = asset.id
+        title = asset.title
+        jobId = asset.jobID
+        contentType = asset.contentType
+        sizeBytes = asset.size
+        sha256 = asset.sha256
+        contentUrl = contentURL
+        createdAt = asset.createdAt
+        metadata = JSONValue(json: asset.metadataJSON)
     }
 }

@@ -17,19 +17,6 @@ struct VideosController {
         group.get("get_video/{id}/info", use: info)
     }
 
-    /// `GET /api/mv/videos/{id}`.
-    struct VideoResponse: ResponseEncodable {
-        var id: UUID
-        var title: String?
-        var jobId: UUID?
-        var contentType: String?
-        var sizeBytes: Int64?
-        var sha256: String?
-        var contentUrl: String
-        var createdAt: Date
-        var metadata: JSONValue?
-    }
-
     /// `GET /api/mv/get_video/{id}/info` (predecessor shape).
     struct InfoResponse: ResponseEncodable {
         var videoId: UUID
@@ -38,12 +25,9 @@ struct VideosController {
         var createdAt: Date
     }
 
-    func show(_ request: Request, context: AppRequestContext) async throws -> VideoResponse {
+    func show(_ request: Request, context: AppRequestContext) async throws -> AssetResponse {
         let video = try await visibleVideo(context)
-        return VideoResponse(
-            id: video.id, title: video.title, jobId: video.jobID, contentType: video.contentType, sizeBytes: video.size,
-            sha256: video.sha256, contentUrl: "/api/mv/videos/\(video.id)/content", createdAt: video.createdAt,
-            metadata: JSONValue(json: video.metadataJSON))
+        return AssetResponse(video, contentURL: "/api/mv/videos/\(video.id)/content")
     }
 
     func info(_ request: Request, context: AppRequestContext) async throws -> InfoResponse {

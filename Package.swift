@@ -34,7 +34,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "mvservice",
-            dependencies: ["MVService"],
+            dependencies: [
+                "MVService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 
 /// `mvservice`: the API server, workers, migrations and admin tasks.
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
 public struct MVServiceCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mvservice",

@@ -66,7 +66,11 @@ public struct EmbeddedPostgres: Sendable {
     /// Creates `database` on the cluster unless it exists.
     public func createDatabaseIfMissing(_ database: String) async throws {
         let result = try await run(tool: "createdb", ["-h", directory, "-p", String(port), "-U", "postgres", database], check: false)
-        if result.status != 0 && !result.output.contains("already exists") {
+        guard result.status != 0 else { return }
+        // Most likely it exists already (another process made it): connecting proves it.
+        let probe = try await run(
+            tool: "psql", ["-h", directory, "-p", String(port), "-U", "postgres", "-d", database, "-tAc", "SELECT 1"], check: false)
+        if probe.status != 0 {
             throw Failure(description: "createdb \(database) failed: \(result.output)")
         }
     }

@@ -1,3 +1,0 @@
-import MVService
-
-await MVServiceCommand.main()

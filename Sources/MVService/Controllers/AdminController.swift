@@ -63,6 +63,7 @@ struct AdminController {
         guard (1...500).contains(reason.count) else { throw Problem.invalid("reason", "must be 1...500 characters") }
         guard try await identities.team(id: teamID) != nil else { throw Problem.notFound("team") }
         let key = request.headers[MVHeader.idempotencyKey]
+        if let key { try IdempotencyStore.validate(key) }
         let hash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
         let idempotency = IdempotencyStore(logger: logger)
         let outcome: IdempotencyStore.Outcome = try await unwrapTransaction {

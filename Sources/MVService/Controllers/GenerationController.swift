@@ -113,9 +113,7 @@ struct GenerationController {
 
     private func idempotencyKey(_ request: Request) throws(Problem) -> String? {
         guard let key = request.headers[MVHeader.idempotencyKey] else { return nil }
-        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
-            throw Problem.badRequest(code: "invalid_idempotency_key", "Idempotency-Key must be 1...255 printable ASCII characters.")
-        }
+        try IdempotencyStore.validate(key)
         return key
     }
 }

@@ -45,7 +45,7 @@ public struct EmbeddedPostgres: Sendable {
             try await run(tool: "initdb", ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
         }
         if await isRunning() { return false }
-        let options = "-k \(directory) -p \(port) -c listen_addresses= -c fsync=on -c max_connections=200"
+        let options = "-k \(directory) -p \(port) -c listen_addresses= -c fsync=on -c max_connections=300"
         let result = try await run(
             tool: "pg_ctl", ["-D", directory, "-o", options, "-l", directory + "/server.log", "-w", "-t", "60", "start"],
             check: false, capture: false)

@@ -50,8 +50,10 @@ public struct Migration: Sendable, Equatable {
             current.append(line)
             let dollarCount = line.components(separatedBy: "$$").count - 1
             if dollarCount % 2 == 1 { insideDollarQuote.toggle() }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if !insideDollarQuote && trimmed.hasSuffix(";") && !trimmed.hasPrefix("--") {
+            // A statement ends at a `;` that closes the line's code, before any trailing `--` comment.
+            let code = line.range(of: "--").map { line[..<$0.lowerBound] } ?? line[...]
+            let trimmed = code.trimmingCharacters(in: .whitespaces)
+            if !insideDollarQuote && trimmed.hasSuffix(";") {
                 statements.append(current.joined(separator: "\n"))
                 current = []
             }

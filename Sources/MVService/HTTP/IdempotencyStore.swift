@@ -29,9 +29,7 @@ struct IdempotencyStore: Sendable {
     /// Takes the key's lock for this transaction (409 if another request holds it) and returns the stored
     /// response, 422 when the key was used with another body, or nil when the key is new.
     func lookup(userID: UUID, key: String, hash: String, on connection: PostgresConnection) async throws -> Outcome? {
-        guard (1...255).contains(key.count) else {
-            throw Problem.badRequest(code: "invalid_idempotency_key", "Idempotency-Key must be 1...255 characters.")
-        }
+        try Self.validate(key)
         let lockName = "idem:\(userID):\(key)"
         let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger)
         guard try await locked.decode(Bool.self).first(where: { _ in true }) == true else {
@@ -49,6 +47,13 @@ struct IdempotencyStore: Sendable {
             return .replayed(status: status, body: Data(body.utf8))
         }
         return nil
+    }
+
+    /// Keys are 1...255 printable ASCII characters (spaces allowed).
+    static func validate(_ key: String) throws(Problem) {
+        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && ($0 == " " || !$0.isWhitespace) }) else {
+            throw Problem.badRequest(code: "invalid_idempotency_key", "Idempotency-Key must be 1...255 printable ASCII characters.")
+        }
     }
 
     /// Records the first response for the key.

@@ -53,8 +53,15 @@ extension DecodingError {
     var fieldError: Problem.FieldError {
         func path(_ context: Context, extra: CodingKey? = nil) -> String {
             let keys = context.codingPath + (extra.map { [$0] } ?? [])
-            let names = keys.map { $0.intValue.map { "[\($0)]" } ?? snakeCase($0.stringValue) }
-            return names.isEmpty ? "body" : names.joined(separator: ".")
+            var path = ""
+            for key in keys {
+                if let index = key.intValue {
+                    path += "[\(index)]"
+                } else {
+                    path += (path.isEmpty ? "" : ".") + snakeCase(key.stringValue)
+                }
+            }
+            return path.isEmpty ? "body" : path
         }
         switch self {
         case .typeMismatch(let type, let context):

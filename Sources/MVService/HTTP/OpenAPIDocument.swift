@@ -26,6 +26,13 @@ enum OpenAPIDocument {
         Route(method: "get", path: "/api/billing/balance", summary: "Team credits: available, held, posted", responses: ["200": "Balance"]),
         Route(method: "post", path: "/api/mv/quote", summary: "Price a request without charging", requestSchema: "QuoteInput", responses: ["200": "Quote", "422": "Problem"]),
         Route(method: "post", path: "/api/mv/generate_video", summary: "Queue one clip (202 + job); send Idempotency-Key", requestSchema: "GenerateVideoInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
+        Route(method: "post", path: "/api/mv/create_scenes", summary: "Queue a scene script (202 + job); send Idempotency-Key", requestSchema: "CreateScenesInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
+        Route(method: "post", path: "/api/mv/generate_character_reference", summary: "Queue 1-4 character reference images (202 + job)", requestSchema: "CharacterReferenceInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
+        Route(method: "get", path: "/api/mv/scene_sets/{id}", summary: "A stored scene script", responses: ["200": "SceneSet", "404": "Problem"]),
+        Route(method: "get", path: "/api/mv/images/{id}", summary: "Image metadata and provenance", responses: ["200": "Asset", "404": "Problem"]),
+        Route(method: "get", path: "/api/mv/images/{id}/content", summary: "The image bytes (Range, ETag)", responses: ["200": "image", "206": "image", "304": "none", "404": "Problem", "416": "Problem"]),
+        Route(method: "head", path: "/api/mv/images/{id}/content", summary: "Headers of the image", responses: ["200": "none"]),
+        Route(method: "get", path: "/api/admin/providers", summary: "Per provider: breaker state, error rate, latency, last error (platform admin)", responses: ["200": "Providers", "403": "Problem"]),
         Route(method: "get", path: "/api/jobs/{id}", summary: "A job's state, progress, cost, result or error", responses: ["200": "Job", "404": "Problem"]),
         Route(method: "post", path: "/api/jobs/{id}/cancel", summary: "Cancel a queued or running job; releases its hold", responses: ["200": "Job", "404": "Problem", "409": "Problem"]),
         Route(method: "get", path: "/api/mv/videos/{id}", summary: "Video metadata and provenance", responses: ["200": "Video", "404": "Problem"]),
@@ -54,7 +61,7 @@ enum OpenAPIDocument {
         "Team": object(["id": uuid, "name": string, "personal": boolean, "created_at": dateTime]),
         "Me": object(["user": ref("User"), "teams": ["type": "array", "items": object(["id": uuid, "name": string, "personal": boolean, "role": string])], "default_team_id": uuid, "current_team_id": uuid]),
         "Balance": object(["available": integer, "held": integer, "posted": integer]),
-        "QuoteInput": object(["kind": ["type": "string", "enum": ["generate_video"]]], additional: true),
+        "QuoteInput": object(["kind": ["type": "string", "enum": ["generate_video", "create_scenes", "generate_character_reference"]]], additional: true),
         "Quote": object(["credits": integer, "breakdown": ["type": "array", "items": object(["provider": string, "model": string, "unit": string, "quantity": number, "credits": integer])]]),
         "GenerateVideoInput": object([
             "prompt": string, "negative_prompt": string, "aspect_ratio": ["type": "string", "enum": ["16:9", "9:16", "1:1"]],
@@ -69,6 +76,26 @@ enum OpenAPIDocument {
             "finished_at": dateTime, "cost": object(["quoted": integer, "held": integer, "charged": integer, "released": integer]),
             "result": ["type": "object"], "error": ref("Problem"), "provider": object(["name": string, "model": string]),
         ]),
+        "CreateScenesInput": object([
+            "idea": string, "character_description": string, "character_characteristics": string, "number_of_scenes": integer,
+            "video_type": string, "video_characteristics": string, "camera_angle": string, "config_flavor": string, "director": string,
+            "project_id": uuid, "backend": string, "model": string,
+        ], required: ["idea", "character_description"]),
+        "CharacterReferenceInput": object([
+            "character_description": string, "num_images": integer, "aspect_ratio": string, "safety_filter_level": string,
+            "person_generation": string, "output_format": string, "negative_prompt": string, "seed": integer, "project_id": uuid,
+            "backend": string, "model": string,
+        ], required: ["character_description"]),
+        "SceneSet": object([
+            "scene_set_id": uuid, "idea": string, "character_description": string,
+            "scenes": ["type": "array", "items": object(["index": integer, "description": string, "negative_description": string])],
+            "parameters_used": ["type": "object"], "director": string, "provenance": ["type": "object"], "usage": ["type": "object"],
+        ]),
+        "Asset": object(["id": uuid, "title": string, "job_id": uuid, "content_type": string, "size_bytes": integer, "sha256": string, "content_url": string, "created_at": dateTime, "metadata": ["type": "object"]]),
+        "Providers": object(["providers": ["type": "array", "items": object([
+            "name": string, "configured": boolean, "breaker_state": string, "recent_error_rate": number, "recent_calls": integer,
+            "p50_latency_ms": number, "avg_latency_ms": number, "last_error": string, "last_error_at": dateTime,
+        ])]]),
         "Video": object(["id": uuid, "title": string, "job_id": uuid, "content_type": string, "size_bytes": integer, "sha256": string, "content_url": string, "created_at": dateTime, "metadata": ["type": "object"]]),
         "VideoInfo": object(["video_id": uuid, "exists": boolean, "file_size_bytes": integer, "created_at": dateTime]),
         "GrantInput": object(["amount": integer, "reason": string, "expires_at": dateTime], required: ["amount"]),
@@ -96,6 +123,7 @@ enum OpenAPIDocument {
                 case "text": responses[status] = ["description": "Prometheus text format", "content": ["text/plain": [String: Any]()]]
                 case "json": responses[status] = ["description": "JSON document", "content": ["application/json": [String: Any]()]]
                 case "video/mp4": responses[status] = ["description": "Video bytes", "content": ["video/mp4": [String: Any]()]]
+                case "image": responses[status] = ["description": "Image bytes", "content": ["image/png": [String: Any](), "image/jpeg": [String: Any]()]]
                 case "Problem": responses[status] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
                 default: responses[status] = ["description": schema, "content": ["application/json": ["schema": ref(schema)]]]
                 }

@@ -31,6 +31,9 @@ public struct JobWorker: Service {
 
     private enum Finished { case job, drainDeadline }
 
+    /// Per running job: a signal that makes its heartbeat check the lease at once (sent on a `cancel:<id>` NOTIFY).
+    private let leaseChecks = LeaseCheckRegistry()
+
     public func run() async throws {
         let wake = WakeSignal()
         let inFlight = InFlightCounter()
@@ -100,12 +103,15 @@ public struct JobWorker: Service {
             return
         }
         let session = JobSession(queue: queue, job: job)
+        let leaseCheck = leaseChecks.register(job.id)
+        defer { leaseChecks.remove(job.id) }
         do {
             let completion = try await withThrowingTaskGroup(of: JobCompletion?.self) { group in
                 group.addTask { try await handler.run(job, session: session) }
                 group.addTask {
                     while true {
-                        try await Task.sleep(for: settings.heartbeat)
+                        await leaseCheck.wait(timeout: settings.heartbeat)
+                        try Task.checkCancellation()
                         try await queue.heartbeat(job, lease: settings.lease)
                     }
                 }
@@ -161,7 +167,13 @@ public struct JobWorker: Service {
             do {
                 try await postgres.withConnection { connection in
                     try await connection.listen(on: JobQueue.channel) { notifications in
-                        for try await _ in notifications { wake.signal() }
+                        for try await notification in notifications {
+                            if notification.payload.hasPrefix("cancel:"), let id = UUID(uuidString: String(notification.payload.dropFirst(7))) {
+                                leaseChecks.signal(id)
+                            } else {
+                                wake.signal()
+                            }
+                        }
                     }
                 }
             } catch {
@@ -192,6 +204,21 @@ public struct JobWorker: Service {
 /// Errors from lower layers that know how they map onto a job failure.
 protocol ProviderErrorConvertible {
     var jobFailure: JobFailure { get }
+}
+
+/// Wake-up signals of the jobs this worker runs, by job id.
+final class LeaseCheckRegistry: Sendable {
+    private let signals = Mutex<[UUID: WakeSignal]>([:])
+
+    func register(_ id: UUID) -> WakeSignal {
+        let signal = WakeSignal()
+        signals.withLock { $0[id] = signal }
+        return signal
+    }
+
+    func remove(_ id: UUID) { _ = signals.withLock { $0.removeValue(forKey: id) } }
+
+    func signal(_ id: UUID) { signals.withLock { $0[id] }?.signal() }
 }
 
 /// A counter shared by the worker loop and its job tasks.

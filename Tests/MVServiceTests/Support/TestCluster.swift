@@ -26,7 +26,21 @@ actor TestCluster {
         return server.with(database: name)
     }
 
+    /// The one start in progress: suites run in parallel and the actor is reentrant across `await`, so every
+    /// caller awaits the same start instead of racing to `initdb` the same directory.
+    private var starting: Task<DatabaseURL, any Error>?
+
     private func start() async throws -> DatabaseURL {
+        if let server { return server }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.startOnce() }
+        starting = task
+        let url = try await task.value
+        server = url
+        return url
+    }
+
+    private func startOnce() async throws -> DatabaseURL {
         if let server { return server }
         if let raw = ProcessInfo.processInfo.environment["DATABASE_URL"], let url = DatabaseURL(raw) {
             server = url

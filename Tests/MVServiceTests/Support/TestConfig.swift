@@ -25,6 +25,7 @@ extension AppConfig {
         config.configDirectory = RepoPaths.configs
         config.logLevel = .warning
         config.auth.bcryptCost = 10
+        config.databaseMaxConnections = 6
         config.jobs.concurrency = 4
         config.jobs.lease = .seconds(3)
         config.jobs.heartbeat = .milliseconds(500)

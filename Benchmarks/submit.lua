@@ -1,4 +1,5 @@
--- wrk script: authenticated POST /api/mv/generate_video, a fresh Idempotency-Key per request.
+-- wrk script: authenticated POST /api/mv/generate_video, a fresh Idempotency-Key per request, rotating over the
+-- users (teams) in MV_BENCH_TOKENS.
 local counter = 0
 local thread_id = 0
 
@@ -8,12 +9,14 @@ function setup(thread)
 end
 
 function init(args)
-  token = os.getenv("MV_BENCH_TOKEN")
+  tokens = {}
+  for t in string.gmatch(os.getenv("MV_BENCH_TOKENS"), "[^,]+") do table.insert(tokens, t) end
   run = os.getenv("MV_BENCH_RUN") or "run"
 end
 
 function request()
   counter = counter + 1
+  local token = tokens[(counter % #tokens) + 1]
   local headers = {
     ["Authorization"] = "Bearer " .. token,
     ["Content-Type"] = "application/json",

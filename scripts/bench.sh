@@ -35,15 +35,23 @@ trap cleanup EXIT
 for _ in $(seq 1 120); do curl -fs "$B/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$B/readyz" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
 
-REG=$(curl -fs -X POST "$B/api/auth/register" -H 'content-type: application/json' \
-  -d '{"email":"bench@example.com","password":"benchmark-password"}')
-TOKEN=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' <<<"$REG")
-TEAM=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["team"]["id"])' <<<"$REG")
-"$BIN" admin grant-credits "${ARGS[@]}" --team "$TEAM" --amount 1000000000 >/dev/null
-JOB=$(curl -fs -X POST "$B/api/mv/generate_video" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-  -d '{"prompt":"probe","duration":2,"backend":"mock"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+# USERS users, each with its own team, credits and one queued job (spreads the per-team account row lock).
+USERS=${MV_BENCH_USERS:-8}
+TOKENS=""
+PATHS=""
+for i in $(seq 1 "$USERS"); do
+  REG=$(curl -fs -X POST "$B/api/auth/register" -H 'content-type: application/json' \
+    -d "{\"email\":\"bench$i@example.com\",\"password\":\"benchmark-password\"}")
+  TOKEN=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' <<<"$REG")
+  TEAM=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["team"]["id"])' <<<"$REG")
+  "$BIN" admin grant-credits "${ARGS[@]}" --team "$TEAM" --amount 1000000000 >/dev/null
+  JOB=$(curl -fs -X POST "$B/api/mv/generate_video" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d '{"prompt":"probe","duration":2,"backend":"mock"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  TOKENS="$TOKENS${TOKENS:+,}$TOKEN"
+  PATHS="$PATHS${PATHS:+,}/api/jobs/$JOB"
+done
 
-export MV_BENCH_TOKEN=$TOKEN MV_BENCH_RUN=$(date +%s)
+export MV_BENCH_TOKENS=$TOKENS MV_BENCH_PATHS=$PATHS MV_BENCH_RUN=$(date +%s)
 run() { # name, wrk args...
   local name=$1; shift
   local out
@@ -57,12 +65,12 @@ run() { # name, wrk args...
 }
 
 echo
-echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, release build, one server + PostgreSQL on $(nproc) cores"
+echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $USERS users, release build, one server + PostgreSQL + wrk on $(nproc) cores"
 echo
 echo "| endpoint                                     |  req/s     |   p50     |   p99     | non-2xx |"
 echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
 run "GET /healthz (baseline)" "$B/healthz"
-MV_BENCH_PATH="/api/jobs/$JOB" run "GET /api/jobs/{id} (auth + rate limit + read)" -s Benchmarks/get.lua "$B"
+run "GET /api/jobs/{id} (auth + rate limit + read)" -s Benchmarks/get.lua "$B"
 run "GET /healthz (baseline, again)" "$B/healthz"
 run "POST /api/mv/generate_video (admission)" -s Benchmarks/submit.lua "$B"
 QUEUED=$(curl -fs "$B/metrics" | awk '/^mv_jobs\{state="queued"\}/ {print $2}')

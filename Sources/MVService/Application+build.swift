@@ -131,7 +131,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     let api = router.group("api").add(
         middleware: AuthMiddleware(
             tokens: c.tokens, identities: c.identities, rateLimiter: c.rateLimiter,
-            apiPolicy: config.policy("api"), postgres: c.postgres))
+            apiPolicy: config.policy("api"), postgres: c.postgres, verifiedTokens: VerifiedTokenCache()))
     MeController(identities: c.identities, ledger: c.ledger, postgres: c.postgres)
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
     GenerationController(

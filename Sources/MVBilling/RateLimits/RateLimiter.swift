@@ -33,7 +33,7 @@ public struct RateLimiter: Sendable {
             return RateLimitDecision(allowed: true, level: after, cost: cost, policy: policy)
         }
         let level = try await Self.firstDouble(connection.query(levelQuery(key: key, policy: policy), logger: logger))
-        return RateLimitDecision(allowed: false, level: level ?? Double(policy.capacity), cost: cost, policy: policy)
+        return Self.refusal(level: level, cost: cost, policy: policy)
     }
 
     /// Takes `cost` tokens from bucket `key` on a pooled connection (its own implicit transaction).
@@ -50,7 +50,7 @@ public struct RateLimiter: Sendable {
             return RateLimitDecision(allowed: true, level: after, cost: cost, policy: policy)
         }
         let level = try await Self.firstDouble(client.query(levelQuery(key: key, policy: policy), logger: logger))
-        return RateLimitDecision(allowed: false, level: level ?? Double(policy.capacity), cost: cost, policy: policy)
+        return Self.refusal(level: level, cost: cost, policy: policy)
     }
 
     /// Reads bucket `key` without taking anything (a missing bucket is full).
@@ -98,6 +98,14 @@ public struct RateLimiter: Sendable {
                    + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * \(rate))
             FROM rate_buckets AS b WHERE b.key = \(key)
             """
+    }
+
+    /// A refusal as of the moment it was decided: the level read just after may already have refilled past `cost`
+    /// (time passes between the two statements), but the caller was refused with less than `cost` tokens.
+    private static func refusal(level: Double?, cost: Int, policy: RateLimitPolicy) -> RateLimitDecision {
+        let observed = level ?? Double(policy.capacity)
+        let atDecision = min(observed, Double(cost).nextDown)
+        return RateLimitDecision(allowed: false, level: max(0, atDecision), cost: cost, policy: policy)
     }
 
     private static func firstDouble(_ rows: PostgresRowSequence) async throws -> Double? {

@@ -16,6 +16,7 @@ struct AuthMiddleware: RouterMiddleware {
     let rateLimiter: RateLimiter
     let apiPolicy: RateLimitPolicy
     let postgres: PostgresClient
+    let verifiedTokens: VerifiedTokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
@@ -23,10 +24,15 @@ struct AuthMiddleware: RouterMiddleware {
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         let claims: AccessClaims
-        do {
-            claims = try await tokens.verifyAccessToken(token)
-        } catch {
-            throw Problem.unauthorized("The token is invalid or expired.")
+        if let cached = verifiedTokens.claims(for: token) {
+            claims = cached
+        } else {
+            do {
+                claims = try await tokens.verifyAccessToken(token)
+            } catch {
+                throw Problem.unauthorized("The token is invalid or expired.")
+            }
+            verifiedTokens.insert(claims, for: token)
         }
         guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
         var teamID: UUID?
@@ -34,13 +40,16 @@ struct AuthMiddleware: RouterMiddleware {
             guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
             teamID = id
         }
-        guard let principal = try await identities.principal(userID: userID, teamID: teamID) else {
+        // The caller's standing and their api bucket are independent reads: ask both at once.
+        async let standing = identities.principal(userID: userID, teamID: teamID)
+        async let bucket = rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, client: postgres)
+        let decision = try await bucket
+        guard let principal = try await standing else {
             if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
                 throw Problem.notFound("team")
             }
             throw Problem.unauthorized("The account is disabled or no longer exists.")
         }
-        let decision = try await rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, client: postgres)
         var context = context
         context.principal = principal
         context.rateLimit = decision

@@ -39,8 +39,8 @@ struct FakeProviders: Sendable {
         config.backends.pollMaxInterval = .milliseconds(20)
         config.backends.retryBaseDelay = .milliseconds(5)
         config.backends.retryMaxDelay = .milliseconds(20)
-        config.backends.requestTimeout = .seconds(2)
-        config.backends.downloadTimeout = .seconds(5)
+        config.backends.requestTimeout = .seconds(15)
+        config.backends.downloadTimeout = .seconds(30)
         config.backends.replicatePreferWaitSeconds = 1
         config.backends.maxRetryAfter = .seconds(5)
     }

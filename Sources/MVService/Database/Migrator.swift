@@ -68,6 +68,7 @@ public struct Migrator: Sendable {
                         return false
                     }
                     for statement in migration.statements {
+                        // The repository's own checksummed migration text, never user input; it has no values to bind.
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                     try await connection.query("""

@@ -46,4 +46,22 @@ struct PromptTemplateFillTests {
         #expect(!templates.directorStyles.isEmpty)
         #expect(templates.directorStyles["Wes-Anderson"] != nil)
     }
+
+    @Test func flavorOverridesDefaultsAndUnknownFlavorIs422() throws {
+        let templates = try PromptTemplates.load(directory: RepoPaths.configs)
+        var input = CreateScenesInput()
+        input.idea = "a heist"
+        input.characterDescription = "a tall detective"
+        let plain = try ScenesJobSpec(validating: input, templates: templates)
+        #expect(plain.parametersUsed["camera_angle"] == "front")
+        input.configFlavor = "noir"
+        let noir = try ScenesJobSpec(validating: input, templates: templates)
+        #expect(noir.parametersUsed["camera_angle"] == "low angle")
+        #expect(noir.parametersUsed["video_type"] == plain.parametersUsed["video_type"])
+        #expect(noir.prompt.contains("low angle"))
+        input.configFlavor = "vaporwave"
+        #expect(throws: Problem.invalid("config_flavor", "unknown flavor vaporwave; available: default, noir")) {
+            try ScenesJobSpec(validating: input, templates: templates)
+        }
+    }
 }

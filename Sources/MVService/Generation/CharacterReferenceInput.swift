@@ -12,6 +12,7 @@ public struct CharacterReferenceInput: Codable, Sendable {
     public var negativePrompt: String?
     public var seed: Int?
     public var projectId: UUID?
+    public var configFlavor: String?
     public var backend: String?
     public var model: String?
 }
@@ -29,6 +30,7 @@ public struct ImageJobSpec: Codable, Sendable, Equatable {
 
     /// Validates `input`, filling defaults from `templates`.
     public init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(Problem) {
+        let templates = try templates.flavor(input.configFlavor)
         var errors: [Problem.FieldError] = []
         let description = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if description.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }

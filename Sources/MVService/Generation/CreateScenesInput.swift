@@ -24,6 +24,7 @@ public struct ScenesJobSpec: Codable, Sendable, Equatable {
     public var numberOfScenes: Int
     public var parametersUsed: [String: String]
     public var director: String?
+    public var configFlavor: String?
     public var prompt: String
     public var backend: BackendChoice
     public var model: String?
@@ -31,6 +32,7 @@ public struct ScenesJobSpec: Codable, Sendable, Equatable {
 
     /// Validates and renders `input` with `templates`.
     public init(validating input: CreateScenesInput, templates: PromptTemplates) throws(Problem) {
+        let templates = try templates.flavor(input.configFlavor)
         var errors: [Problem.FieldError] = []
         let idea = input.idea?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if idea.isEmpty { errors.append(.init(field: "idea", message: "is required and must not be blank")) }
@@ -40,9 +42,6 @@ public struct ScenesJobSpec: Codable, Sendable, Equatable {
         if character.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
         let count = input.numberOfScenes ?? templates.defaultNumberOfScenes
         if !(1...12).contains(count) { errors.append(.init(field: "number_of_scenes", message: "must be 1...12")) }
-        if let flavor = input.configFlavor, !flavor.isEmpty, flavor != "default" {
-            errors.append(.init(field: "config_flavor", message: "unknown flavor \(flavor); available: default"))
-        }
         var directorStyle: String?
         if let director = input.director, !director.isEmpty {
             if let style = templates.directorStyles[director] {
@@ -77,6 +76,7 @@ public struct ScenesJobSpec: Codable, Sendable, Equatable {
         self.numberOfScenes = count
         self.parametersUsed = used
         self.director = input.director
+        self.configFlavor = input.configFlavor
         self.prompt = prompt
         self.backend = backend
         self.model = input.model

@@ -15,14 +15,43 @@ public struct PromptTemplates: Sendable {
     public var characterReferenceTemplate: String
     /// Director signature styles by config name (line 2 of each `directors/*.yaml`).
     public var directorStyles: [String: String]
+    /// Named variants (`configs/flavors/<name>/*.yaml`, each key overriding the default), chosen by `config_flavor`.
+    public var flavors: [String: PromptTemplates] = [:]
+
+    /// The templates of `flavor` (`nil`, empty or `default` = these).
+    /// - Throws: ``Problem`` naming `config_flavor` when there is no such flavor.
+    public func flavor(_ name: String?) throws(Problem) -> PromptTemplates {
+        guard let name, !name.isEmpty, name != "default" else { return self }
+        guard let flavor = flavors[name] else {
+            throw Problem.invalid("config_flavor", "unknown flavor \(name); available: \((["default"] + flavors.keys.sorted()).joined(separator: ", "))")
+        }
+        return flavor
+    }
 
     /// Loads the templates from `directory`.
     /// - Throws: ``ConfigError`` naming the file and key.
     public static func load(directory: String) throws(ConfigError) -> PromptTemplates {
-        let parameters = try yamlMap(directory + "/parameters.yaml")
-        let scenes = try yamlMap(directory + "/scene_prompts.yaml")
-        let images = try yamlMap(directory + "/image_params.yaml")
-        let imagePrompts = try yamlMap(directory + "/image_prompts.yaml")
+        var templates = try load(directory: directory, base: nil)
+        let flavorsFolder = directory + "/flavors"
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: flavorsFolder)) ?? []).sorted() {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: flavorsFolder + "/" + name, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            templates.flavors[name] = try load(directory: flavorsFolder + "/" + name, base: templates)
+        }
+        return templates
+    }
+
+    /// Loads one folder; with a `base`, every file is optional and its keys override the base's.
+    private static func load(directory: String, base: PromptTemplates?) throws(ConfigError) -> PromptTemplates {
+        func map(_ file: String, _ fallback: [String: String]) throws(ConfigError) -> [String: String] {
+            let path = directory + "/" + file
+            guard base == nil || FileManager.default.fileExists(atPath: path) else { return fallback }
+            return fallback.merging(try yamlMap(path)) { _, new in new }
+        }
+        let parameters = try map("parameters.yaml", base?.sceneDefaults ?? [:])
+        let scenes = try map("scene_prompts.yaml", base.map { ["scene_generation_prompt": $0.sceneTemplate] } ?? [:])
+        let images = try map("image_params.yaml", base?.imageDefaults ?? [:])
+        let imagePrompts = try map("image_prompts.yaml", base.map { ["character_reference_prompt": $0.characterReferenceTemplate] } ?? [:])
         guard let sceneTemplate = scenes["scene_generation_prompt"] else {
             throw ConfigError(file: directory + "/scene_prompts.yaml", key: "scene_generation_prompt", reason: "required")
         }
@@ -32,7 +61,7 @@ public struct PromptTemplates: Sendable {
         guard let scenesCount = Int(parameters["number_of_scenes"] ?? "4"), (1...12).contains(scenesCount) else {
             throw ConfigError(file: directory + "/parameters.yaml", key: "number_of_scenes", reason: "must be 1...12")
         }
-        var styles: [String: String] = [:]
+        var styles: [String: String] = base?.directorStyles ?? [:]
         let folder = directory + "/directors"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".yaml") {
             let text = (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? ""

@@ -60,10 +60,10 @@ struct OpsController {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try OpenAPIDocument.json())))
     }
 
-    func jwks(_ request: Request, context: AppRequestContext) async -> Response {
+    func jwks(_ request: Request, context: AppRequestContext) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "public, max-age=300"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: await tokens.jwksJSON())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: tokens.jwksJSON())))
     }
 }

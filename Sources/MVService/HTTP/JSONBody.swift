@@ -18,7 +18,6 @@ extension Request {
                 .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
                 detail: "Send the body as application/json.")
         }
-        var body = self.body
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
@@ -51,7 +50,7 @@ extension JSONDecoder {
 extension DecodingError {
     /// The snake_case field and a plain message.
     var fieldError: Problem.FieldError {
-        func path(_ context: Context, extra: CodingKey? = nil) -> String {
+        func path(_ context: Context, extra: (any CodingKey)? = nil) -> String {
             let keys = context.codingPath + (extra.map { [$0] } ?? [])
             var path = ""
             for key in keys {

@@ -163,7 +163,8 @@ public struct JobQueue: Sendable {
         if !canceled {
             throw Problem.conflict(code: "job_finished", "The job already finished as \(record.state.rawValue).")
         }
-        try? await client.query("SELECT pg_notify(\(Self.channel), \("cancel:" + jobID.uuidString))", logger: logger)
+        // Best effort: the worker's heartbeat notices the cancel anyway; the NOTIFY only makes it immediate.
+        _ = try? await client.query("SELECT pg_notify(\(Self.channel), \("cancel:" + jobID.uuidString))", logger: logger)
         return record
     }
 

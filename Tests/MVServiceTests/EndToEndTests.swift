@@ -85,6 +85,18 @@ struct EndToEndTests {
                 return kinds
             }
             #expect(kinds == ["grant", "hold", "hold", "capture"])
+
+            // The same story through the API, newest first, one page of two and the rest after the cursor.
+            let page = try await client.request(.get, "/api/billing/ledger?limit=2", token: token)
+            #expect(page.status == .ok)
+            let items = try #require(page.json["items"] as? [[String: Any]])
+            #expect(items.map { $0["kind"] as? String } == ["capture", "hold"])
+            #expect(items.first?["amount"] as? Int == -3 && items.first?["account"] as? String == "held")
+            let cursor = try #require(page.json["next_cursor"] as? String)
+            let rest = try await client.request(.get, "/api/billing/ledger?limit=2&cursor=\(cursor)", token: token)
+            #expect((rest.json["items"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["hold", "grant"])
+            let badLimit = try await client.request(.get, "/api/billing/ledger?limit=500", token: token)
+            #expect(badLimit.status == .unprocessableContent)
         }
     }
 }

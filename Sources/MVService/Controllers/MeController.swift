@@ -13,6 +13,45 @@ struct MeController {
     func addRoutes(me: RouterGroup<AppRequestContext>, billing: RouterGroup<AppRequestContext>) {
         me.get(use: show)
         billing.get("balance", use: balance)
+        billing.get("ledger", use: ledgerEntries)
+    }
+
+    /// A page of the team's ledger, newest first.
+    struct LedgerPage: ResponseEncodable {
+        struct Item: Codable {
+            var id: Int64
+            var transactionId: UUID
+            var account: String
+            var kind: String
+            var amount: Int64
+            var jobId: UUID?
+            var userId: UUID?
+            var reason: String?
+            var createdAt: Date
+        }
+        var items: [Item]
+        var nextCursor: String?
+    }
+
+    /// `GET /api/billing/ledger?limit=&cursor=`: the team's immutable entries (team owners and admins).
+    func ledgerEntries(_ request: Request, context: AppRequestContext) async throws -> LedgerPage {
+        let principal = try context.requirePrincipal()
+        guard principal.role >= .admin else { throw Problem.forbidden("Only team owners and admins read the ledger.") }
+        let limit = try request.uri.queryParameters.get("limit").map { raw throws(Problem) -> Int in
+            guard let value = Int(raw), (1...100).contains(value) else { throw Problem.invalid("limit", "must be 1...100") }
+            return value
+        } ?? 50
+        let cursor = try request.uri.queryParameters.get("cursor").map { raw throws(Problem) -> Int64 in
+            guard let value = Int64(raw), value > 0 else { throw Problem.invalid("cursor", "is not a cursor from this list") }
+            return value
+        }
+        let entries = try await ledger.entries(teamID: principal.teamID, limit: limit, before: cursor, client: postgres)
+        let items = entries.map {
+            LedgerPage.Item(
+                id: $0.id, transactionId: $0.transactionID, account: $0.account, kind: $0.kind, amount: $0.amount, jobId: $0.jobID,
+                userId: $0.userID, reason: $0.reason, createdAt: $0.createdAt)
+        }
+        return LedgerPage(items: items, nextCursor: entries.count == limit ? entries.last.map { String($0.id) } : nil)
     }
 
     struct TeamView: Codable {

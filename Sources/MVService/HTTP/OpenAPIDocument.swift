@@ -24,6 +24,7 @@ enum OpenAPIDocument {
         Route(method: "post", path: "/api/auth/logout", summary: "Revoke the refresh token's family", authenticated: false, requestSchema: "RefreshInput", responses: ["204": "none"]),
         Route(method: "get", path: "/api/me", summary: "The caller, their teams and roles", responses: ["200": "Me"]),
         Route(method: "get", path: "/api/billing/balance", summary: "Team credits: available, held, posted", responses: ["200": "Balance"]),
+        Route(method: "get", path: "/api/billing/ledger", summary: "The team's ledger entries, newest first (?limit, ?cursor; team admins)", responses: ["200": "LedgerPage", "403": "Problem"]),
         Route(method: "post", path: "/api/mv/quote", summary: "Price a request without charging", requestSchema: "QuoteInput", responses: ["200": "Quote", "422": "Problem"]),
         Route(method: "post", path: "/api/mv/generate_video", summary: "Queue one clip (202 + job); send Idempotency-Key", requestSchema: "GenerateVideoInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
         Route(method: "post", path: "/api/mv/create_scenes", summary: "Queue a scene script (202 + job); send Idempotency-Key", requestSchema: "CreateScenesInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
@@ -61,6 +62,14 @@ enum OpenAPIDocument {
         "Team": object(["id": uuid, "name": string, "personal": boolean, "created_at": dateTime]),
         "Me": object(["user": ref("User"), "teams": ["type": "array", "items": object(["id": uuid, "name": string, "personal": boolean, "role": string])], "default_team_id": uuid, "current_team_id": uuid]),
         "Balance": object(["available": integer, "held": integer, "posted": integer]),
+        "LedgerPage": object([
+            "items": ["type": "array", "items": object([
+                "id": integer, "transaction_id": uuid, "account": ["type": "string", "enum": ["available", "held"]],
+                "kind": ["type": "string", "enum": ["grant", "hold", "capture", "release", "adjustment"]], "amount": integer,
+                "job_id": uuid, "user_id": uuid, "reason": string, "created_at": dateTime,
+            ])],
+            "next_cursor": string,
+        ]),
         "QuoteInput": object(["kind": ["type": "string", "enum": ["generate_video", "create_scenes", "generate_character_reference"]]], additional: true),
         "Quote": object(["credits": integer, "breakdown": ["type": "array", "items": object(["provider": string, "model": string, "unit": string, "quantity": number, "credits": integer])]]),
         "GenerateVideoInput": object([

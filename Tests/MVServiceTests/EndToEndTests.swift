@@ -99,4 +99,32 @@ struct EndToEndTests {
             #expect(badLimit.status == .unprocessableContent)
         }
     }
+
+    @Test func preferWaitAnswers200WhenTheJobFinishesInTimeAnd202Otherwise() async throws {
+        try await withTestApp { client, context in
+            let admin = try await context.makeAdmin(client)
+            let user = try await client.register()
+            try await client.grant(10, to: user.teamID, admin: admin)
+            let quick = try await client.request(
+                .post, "/api/mv/generate_video", token: user.accessToken, json: ["prompt": "quick", "duration": 1, "backend": "mock"],
+                headers: ["Prefer": "wait=30"])
+            #expect(quick.status == .ok)
+            #expect(quick.json["status"] as? String == "succeeded")
+            #expect(quick.header("Preference-Applied") == "wait=30")
+            #expect((quick.json["result"] as? [String: Any])?["video_id"] != nil)
+        }
+        try await withTestApp({ $0.backends.mock.delayMin = 5; $0.backends.mock.delayMax = 5 }) { client, context in
+            let admin = try await context.makeAdmin(client)
+            let user = try await client.register()
+            try await client.grant(10, to: user.teamID, admin: admin)
+            let slow = try await client.request(
+                .post, "/api/mv/generate_video", token: user.accessToken, json: ["prompt": "slow", "duration": 1, "backend": "mock"],
+                headers: ["Prefer": "wait=1"])
+            #expect(slow.status == .accepted)
+            #expect(["queued", "running"].contains(slow.json["status"] as? String ?? ""))
+            let id = try #require(slow.json["id"] as? String)
+            let cancel = try await client.request(.post, "/api/jobs/\(id)/cancel", token: user.accessToken)
+            #expect(cancel.status == .ok)
+        }
+    }
 }

@@ -89,26 +89,61 @@ struct GenerationController {
             kind: kind, userID: principal.userID, teamID: principal.teamID, projectID: projectID,
             specJSON: String(decoding: specData, as: UTF8.self), specHash: hash, idempotencyKey: key, quote: quote,
             maxAttempts: maxAttempts, policy: policy)
-        switch try await queue.admit(admission, rateLimiter: rateLimiter) {
-        case .created(let record, let decision):
-            var response = try jobResponse(record, request: request)
-            for field in decision.headerFields {
-                response.headers.set(field.name, field.value)
-            }
-            return response
-        case .replayed(let record):
-            var response = try jobResponse(record, request: request)
-            response.headers[MVHeader.idempotentReplayed] = "true"
-            return response
+        let outcome = try await queue.admit(admission, rateLimiter: rateLimiter)
+        var (record, replayed) = switch outcome {
+        case .created(let record, _): (record, false)
+        case .replayed(let record): (record, true)
         }
+        let wait = PreferWait(request.headers[MVHeader.prefer])
+        if let wait, !record.state.isFinal {
+            record = try await waitForFinish(record, userID: principal.userID, upTo: wait)
+        }
+        var response = try jobResponse(record, finished: wait != nil && record.state.isFinal)
+        if let wait { response.headers[MVHeader.preferenceApplied] = "wait=\(wait.seconds)" }
+        if replayed { response.headers[MVHeader.idempotentReplayed] = "true" }
+        if case .created(_, let decision) = outcome {
+            for field in decision.headerFields { response.headers.set(field.name, field.value) }
+        }
+        return response
     }
 
-    private func jobResponse(_ record: JobRecord, request: Request) throws -> Response {
+    /// Polls the job until it is final or `wait` runs out (`Prefer: wait=N`).
+    private func waitForFinish(_ record: JobRecord, userID: UUID, upTo wait: PreferWait) async throws -> JobRecord {
+        let deadline = ContinuousClock.now + .seconds(wait.seconds)
+        var current = record
+        while !current.state.isFinal, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            guard let fresh = try await queue.job(id: record.id, userID: userID) else { break }
+            current = fresh
+        }
+        return current
+    }
+
+    /// 202 with the job, or 200 when `Prefer: wait` saw it finish.
+    private func jobResponse(_ record: JobRecord, finished: Bool) throws -> Response {
         let data = try JSONCoding.encoder.encode(JobResponse(record))
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.location] = "/api/jobs/\(record.id)"
-        return Response(status: .accepted, headers: headers, body: .init(byteBuffer: .init(data: data)))
+        return Response(status: finished ? .ok : .accepted, headers: headers, body: .init(byteBuffer: .init(data: data)))
+    }
+
+    /// `Prefer: wait=N` (N clamped to 1...60 seconds).
+    struct PreferWait {
+        var seconds: Int
+
+        init?(_ header: String?) {
+            guard let header else { return nil }
+            for preference in header.split(separator: ",") {
+                let parts = preference.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "wait", let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                    continue
+                }
+                seconds = min(max(value, 1), 60)
+                return
+            }
+            return nil
+        }
     }
 
     private func idempotencyKey(_ request: Request) throws(Problem) -> String? {

@@ -14,4 +14,6 @@ enum MVHeader {
     static let requestID = HTTPFields.Element.Name("X-Request-ID") ?? .contentType
     static let team = HTTPFields.Element.Name("X-MV-Team") ?? .contentType
     static let rateLimitPolicy = HTTPFields.Element.Name("RateLimit-Policy") ?? .contentType
+    static let prefer = HTTPFields.Element.Name("Prefer") ?? .contentType
+    static let preferenceApplied = HTTPFields.Element.Name("Preference-Applied") ?? .contentType
 }

@@ -11,9 +11,7 @@ struct ImagesJobHandler: JobHandler {
     let prices: PriceTable
 
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
-        guard let spec = try? JSONCoding.decoder.decode(ImageJobSpec.self, from: Data(job.requestJSON.utf8)) else {
-            throw JobFailure(problem: .invalid("request", "stored request is unreadable"), retryable: false)
-        }
+        let spec = try job.spec(ImageJobSpec.self)
         await session.progress(0.05, stage: "submitting")
         let result: ImageResult
         do {

@@ -9,9 +9,7 @@ struct ScenesJobHandler: JobHandler {
     let prices: PriceTable
 
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
-        guard let spec = try? JSONCoding.decoder.decode(ScenesJobSpec.self, from: Data(job.requestJSON.utf8)) else {
-            throw JobFailure(problem: .invalid("request", "stored request is unreadable"), retryable: false)
-        }
+        let spec = try job.spec(ScenesJobSpec.self)
         await session.progress(0.1, stage: "writing scenes")
         let result: ScenesResult
         do {

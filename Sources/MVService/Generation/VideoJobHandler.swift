@@ -13,12 +13,7 @@ struct VideoJobHandler: JobHandler {
     let prices: PriceTable
 
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
-        let spec: VideoJobSpec
-        do {
-            spec = try JSONCoding.decoder.decode(VideoJobSpec.self, from: Data(job.requestJSON.utf8))
-        } catch {
-            throw JobFailure(problem: .invalid("request", "stored request is unreadable"), retryable: false)
-        }
+        let spec = try job.spec(VideoJobSpec.self)
         let references = try await assets.referenceFiles(ids: spec.referenceImageIds, userID: job.userID, media: media)
         await session.progress(0.05, stage: "submitting")
         let result: VideoResult

@@ -46,6 +46,17 @@ public struct JobSession: GenerationObserver {
     }
 }
 
+extension ClaimedJob {
+    /// The validated request stored at admission, decoded; an unreadable one fails the job for good.
+    func spec<Spec: Decodable>(_ type: Spec.Type) throws -> Spec {
+        do {
+            return try JSONCoding.decoder.decode(Spec.self, from: Data(requestJSON.utf8))
+        } catch {
+            throw JobFailure(problem: .invalid("request", "stored request is unreadable"), retryable: false)
+        }
+    }
+}
+
 /// An error a handler throws to fail the job at once (bad stored input, content policy) or to retry it.
 public struct JobFailure: Error, Sendable {
     /// The problem stored as the job's `error`.

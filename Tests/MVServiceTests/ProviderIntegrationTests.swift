@@ -172,6 +172,24 @@ struct ProviderIntegrationTests {
         }
     }
 
+    @Test func ambiguousCreateFailureIsNotRetriedByTheJobQueue() async throws {
+        // A 5xx on create may have started a paid prediction: neither the router nor the job queue sends it again.
+        try await withFakeProvidersApp { client, context, fakes in
+            fakes.replicate.updateFaults { $0.createStatus = 500 }
+            let admin = try await context.makeAdmin(client)
+            let user = try await client.fundedUser(Self.grant, admin: admin)
+            let submit = try await client.submit("/api/mv/generate_video", Self.clip("replicate"), token: user.accessToken)
+            #expect(submit.status == .accepted)
+            let job = try await client.waitForJob(try #require(submit.json["id"] as? String), token: user.accessToken)
+            #expect(job["status"] as? String == "failed", "\(job)")
+            #expect(job["attempts"] as? Int == 1, "the job queue retried an ambiguous create: \(job)")
+            // One create per Replicate video model in configs/models.yaml (veo-3.1, then veo-3.1-fast), none repeated;
+            // a job-level retry would make it 6.
+            #expect(fakes.replicate.counters.createRequests == 2)
+            #expect(job.nested("cost")["released"] as? Int == 160)
+        }
+    }
+
     @Test func breakerOpensAfterTheThresholdOfFailures() async throws {
         try await withFakeProvidersApp(configure: { config in
             config.backends.breakerFailureThreshold = 3

@@ -70,7 +70,10 @@ public struct JobFailure: Error, Sendable {
         self.retryable = retryable
     }
 
-    /// Maps a provider error: content, input and feature problems are final; outages and flakiness are retried.
+    /// Maps a provider error. Content, input and feature problems are final. Otherwise the job is tried again only
+    /// when the router says another try is safe: it marks a failed create that may have reached the provider
+    /// (5xx, timeout, broken connection) as not retryable, because a second try could start a second paid
+    /// generation. The mock's injected failures are always retried, as the predecessor's mock mode did.
     public init(_ error: ProviderError) {
         let final: Set = ["content_policy", "unsupported_feature", "invalid_request", "invalid_input", "canceled"]
         let status = final.contains(error.code) ? 422 : 502
@@ -80,7 +83,7 @@ public struct JobFailure: Error, Sendable {
         if !error.failovers.isEmpty {
             problem.extensions["failovers"] = .string(error.failovers.map { "\($0.provider)/\($0.model): \($0.error)" }.joined(separator: "; "))
         }
-        self.init(problem: problem, retryable: !final.contains(error.code))
+        self.init(problem: problem, retryable: !final.contains(error.code) && (error.retryable || error.code == "mock_failure"))
     }
 }
 

@@ -6,6 +6,7 @@ struct JobsController {
     let queue: JobQueue
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get(use: list)
         group.get("{id}", use: show)
         group.post("{id}/cancel", use: cancel)
     }
@@ -17,11 +18,73 @@ struct JobsController {
         return JobResponse(record)
     }
 
+    /// One page of `GET /api/jobs`.
+    struct JobPage: ResponseEncodable {
+        var items: [JobResponse]
+        var nextCursor: String?
+    }
+
+    /// `GET /api/jobs?status=&kind=&project_id=&created_after=&created_before=&limit=&cursor=`: the caller's jobs, newest first.
+    func list(_ request: Request, context: AppRequestContext) async throws -> JobPage {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        var filter = JobQueue.ListFilter()
+        var errors: [Problem.FieldError] = []
+        if let raw = query.get("status") {
+            filter.state = JobState(rawValue: raw)
+            if filter.state == nil { errors.append(.init(field: "status", message: "must be queued, running, succeeded, failed or canceled")) }
+        }
+        if let raw = query.get("kind") {
+            filter.kind = JobKind(rawValue: raw)
+            if filter.kind == nil { errors.append(.init(field: "kind", message: "must be one of \(JobKind.allCases.map(\.rawValue).joined(separator: ", "))")) }
+        }
+        if let raw = query.get("project_id") {
+            filter.projectID = UUID(uuidString: raw)
+            if filter.projectID == nil { errors.append(.init(field: "project_id", message: "must be a UUID")) }
+        }
+        for (name, keyPath) in [("created_after", \JobQueue.ListFilter.createdAfter), ("created_before", \JobQueue.ListFilter.createdBefore)] {
+            guard let raw = query.get(name) else { continue }
+            guard let date = ISO8601DateFormatter().date(from: raw) else {
+                errors.append(.init(field: name, message: "must be an RFC 3339 time such as 2026-11-24T18:00:00Z"))
+                continue
+            }
+            filter[keyPath: keyPath] = date
+        }
+        if let raw = query.get("limit") {
+            if let limit = Int(raw), (1...100).contains(limit) { filter.limit = limit } else { errors.append(.init(field: "limit", message: "must be 1...100")) }
+        }
+        if let raw = query.get("cursor") {
+            if let after = JobCursor.decode(raw) { filter.after = after } else { errors.append(.init(field: "cursor", message: "is not a cursor from this list")) }
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        let records = try await queue.jobs(userID: principal.userID, filter: filter)
+        let next = records.count == filter.limit ? records.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
+        return JobPage(items: records.map(JobResponse.init), nextCursor: next)
+    }
+
     func cancel(_ request: Request, context: AppRequestContext) async throws -> JobResponse {
         let principal = try context.requirePrincipal()
         let id = try context.uuidParameter("id", what: "job")
         guard let record = try await queue.cancel(jobID: id, userID: principal.userID) else { throw Problem.notFound("job") }
         return JobResponse(record)
+    }
+}
+
+/// Opaque keyset cursor of the job list: base64url of "<microseconds since 1970>_<job id>".
+enum JobCursor {
+    static func encode(createdAt: Date, id: UUID) -> String {
+        let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+        return Data("\(micros)_\(id.uuidString)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String) -> (createdAt: Date, id: UUID)? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "_")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
     }
 }
 

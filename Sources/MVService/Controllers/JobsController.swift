@@ -8,6 +8,7 @@ struct JobsController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get(use: list)
         group.get("{id}", use: show)
+        group.get("{id}/events", use: events)
         group.post("{id}/cancel", use: cancel)
     }
 
@@ -60,6 +61,13 @@ struct JobsController {
         let records = try await queue.jobs(userID: principal.userID, filter: filter)
         let next = records.count == filter.limit ? records.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
         return JobPage(items: records.map(JobResponse.init), nextCursor: next)
+    }
+
+    func events(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.uuidParameter("id", what: "job")
+        let lastEventID = request.headers[MVHeader.lastEventID]
+        return try await JobEventStream(queue: queue).response(jobID: id, userID: principal.userID, lastEventID: lastEventID)
     }
 
     func cancel(_ request: Request, context: AppRequestContext) async throws -> JobResponse {

@@ -15,5 +15,6 @@ enum MVHeader {
     static let team = HTTPFields.Element.Name("X-MV-Team") ?? .contentType
     static let rateLimitPolicy = HTTPFields.Element.Name("RateLimit-Policy") ?? .contentType
     static let prefer = HTTPFields.Element.Name("Prefer") ?? .contentType
+    static let lastEventID = HTTPFields.Element.Name("Last-Event-ID") ?? .contentType
     static let preferenceApplied = HTTPFields.Element.Name("Preference-Applied") ?? .contentType
 }

@@ -36,6 +36,7 @@ enum OpenAPIDocument {
         Route(method: "get", path: "/api/admin/providers", summary: "Per provider: breaker state, error rate, latency, last error (platform admin)", responses: ["200": "Providers", "403": "Problem"]),
         Route(method: "get", path: "/api/jobs", summary: "The caller's jobs, newest first (?status, ?kind, ?project_id, ?created_after, ?created_before, ?limit, ?cursor)", responses: ["200": "JobPage", "422": "Problem"]),
         Route(method: "get", path: "/api/jobs/{id}", summary: "A job's state, progress, cost, result or error", responses: ["200": "Job", "404": "Problem"]),
+        Route(method: "get", path: "/api/jobs/{id}/events", summary: "Server-Sent Events: status, progress, done (then the stream ends); honours Last-Event-ID", responses: ["200": "events", "404": "Problem"]),
         Route(method: "post", path: "/api/jobs/{id}/cancel", summary: "Cancel a queued or running job; releases its hold", responses: ["200": "Job", "404": "Problem", "409": "Problem"]),
         Route(method: "get", path: "/api/mv/videos/{id}", summary: "Video metadata and provenance", responses: ["200": "Video", "404": "Problem"]),
         Route(method: "get", path: "/api/mv/videos/{id}/content", summary: "The MP4 (Range, ETag, If-None-Match)", responses: ["200": "video/mp4", "206": "video/mp4", "304": "none", "404": "Problem", "416": "Problem"]),
@@ -133,6 +134,7 @@ enum OpenAPIDocument {
                 case "none": responses[status] = ["description": "No body"]
                 case "text": responses[status] = ["description": "Prometheus text format", "content": ["text/plain": [String: Any]()]]
                 case "json": responses[status] = ["description": "JSON document", "content": ["application/json": [String: Any]()]]
+                case "events": responses[status] = ["description": "text/event-stream", "content": ["text/event-stream": [String: Any]()]]
                 case "video/mp4": responses[status] = ["description": "Video bytes", "content": ["video/mp4": [String: Any]()]]
                 case "image": responses[status] = ["description": "Image bytes", "content": ["image/png": [String: Any](), "image/jpeg": [String: Any]()]]
                 case "Problem": responses[status] = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]

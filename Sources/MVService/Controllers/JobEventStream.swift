@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `GET /api/jobs/{id}/events`: Server-Sent Events for one job. `status` when the state changes, `progress` when the
+/// progress or stage moves, and `done` (the final job) before the stream ends. Event ids name the job snapshot, so a
+/// client reconnecting with `Last-Event-ID` only hears about changes after it. The job row is read every
+/// `pollInterval`; a stream lasts at most `maxDuration` (the client reconnects, told so by `retry:`).
+struct JobEventStream {
+    let queue: JobQueue
+    var pollInterval: Duration = .milliseconds(500)
+    var maxDuration: Duration = .seconds(600)
+
+    func response(jobID: UUID, userID: UUID, lastEventID: String?) async throws -> Response {
+        guard let first = try await queue.job(id: jobID, userID: userID) else { throw Problem.notFound("job") }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let queue = self.queue
+        let pollInterval = self.pollInterval
+        let maxDuration = self.maxDuration
+        let body = ResponseBody { writer in
+            var record = first
+            var lastID = lastEventID
+            var lastState: JobState? = nil
+            var lastProgress: (Double, String)? = nil
+            let deadline = ContinuousClock.now + maxDuration
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            while true {
+                let id = Self.snapshotID(record)
+                if id != lastID {
+                    if record.state != lastState {
+                        try await writer.write(Self.event("status", id: id, ["status": record.state.rawValue, "stage": record.stage, "attempts": record.attempts]))
+                        lastState = record.state
+                    }
+                    if lastProgress.map({ $0 != record.progress || $1 != record.stage }) ?? true {
+                        try await writer.write(Self.event("progress", id: id, ["progress": record.progress, "stage": record.stage]))
+                        lastProgress = (record.progress, record.stage)
+                    }
+                    lastID = id
+                }
+                if record.state.isFinal {
+                    let done = try JSONCoding.encoder.encode(JobResponse(record))
+                    try await writer.write(ByteBuffer(string: "id: \(id)\nevent: done\ndata: \(String(decoding: done, as: UTF8.self))\n\n"))
+                    break
+                }
+                guard ContinuousClock.now < deadline else { break }
+                try await Task.sleep(for: pollInterval)
+                guard let fresh = try await queue.job(id: jobID, userID: userID) else { break }
+                record = fresh
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Names the snapshot: state, progress (per mille), stage and attempt.
+    static func snapshotID(_ record: JobRecord) -> String {
+        "\(record.state.rawValue)-\(Int((record.progress * 1000).rounded()))-\(record.attempts)-\(record.stage)"
+    }
+
+    static func event(_ name: String, id: String, _ payload: [String: Any]) -> ByteBuffer {
+        let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return ByteBuffer(string: "id: \(id)\nevent: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
+    }
+}

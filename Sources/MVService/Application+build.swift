@@ -132,7 +132,9 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         middleware: AuthMiddleware(
             tokens: c.tokens, identities: c.identities, rateLimiter: c.rateLimiter,
             apiPolicy: config.policy("api"), postgres: c.postgres, verifiedTokens: VerifiedTokenCache()))
-    MeController(identities: c.identities, ledger: c.ledger, postgres: c.postgres)
+    MeController(
+        identities: c.identities, ledger: c.ledger, postgres: c.postgres, rateLimiter: c.rateLimiter,
+        policies: [config.policy("generate"), config.policy("api")])
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
     GenerationController(
         queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), templates: c.templates,

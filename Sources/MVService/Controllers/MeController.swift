@@ -9,9 +9,12 @@ struct MeController {
     let identities: any IdentityStore
     let ledger: Ledger
     let postgres: PostgresClient
+    let rateLimiter: RateLimiter
+    let policies: [RateLimitPolicy]
 
     func addRoutes(me: RouterGroup<AppRequestContext>, billing: RouterGroup<AppRequestContext>) {
         me.get(use: show)
+        me.get("limits", use: limits)
         billing.get("balance", use: balance)
         billing.get("ledger", use: ledgerEntries)
     }
@@ -76,6 +79,34 @@ struct MeController {
             user: UserView(user),
             teams: memberships.map { TeamView(id: $0.team.id, name: $0.team.name, personal: $0.team.personal, role: $0.role) },
             defaultTeamId: user.defaultTeamID, currentTeamId: principal.teamID)
+    }
+
+    /// `GET /api/me/limits`: every policy that applies, with what is left and when it resets — "why was I refused".
+    struct LimitsResponse: ResponseEncodable {
+        struct Bucket: Codable {
+            var policy: String
+            var scope: String
+            var limit: Int
+            var remaining: Int
+            var windowSeconds: Int
+            var resetSeconds: Int
+        }
+        var rateLimits: [Bucket]
+        var credits: Balance
+        var teamId: UUID
+    }
+
+    func limits(_ request: Request, context: AppRequestContext) async throws -> LimitsResponse {
+        let principal = try context.requirePrincipal()
+        var buckets: [LimitsResponse.Bucket] = []
+        for policy in policies {
+            let decision = try await rateLimiter.peek(key: "\(policy.name):user:\(principal.userID)", policy: policy, client: postgres)
+            buckets.append(.init(
+                policy: policy.name, scope: "user", limit: policy.capacity, remaining: decision.remaining,
+                windowSeconds: policy.windowSeconds, resetSeconds: decision.resetSeconds))
+        }
+        let credits = try await ledger.balance(teamID: principal.teamID, client: postgres)
+        return LimitsResponse(rateLimits: buckets, credits: credits, teamId: principal.teamID)
     }
 
     func balance(_ request: Request, context: AppRequestContext) async throws -> Balance {

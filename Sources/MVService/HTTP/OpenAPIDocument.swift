@@ -23,6 +23,7 @@ enum OpenAPIDocument {
         Route(method: "post", path: "/api/auth/refresh", summary: "Rotate a refresh token", authenticated: false, requestSchema: "RefreshInput", responses: ["200": "TokenResponse", "401": "Problem"]),
         Route(method: "post", path: "/api/auth/logout", summary: "Revoke the refresh token's family", authenticated: false, requestSchema: "RefreshInput", responses: ["204": "none"]),
         Route(method: "get", path: "/api/me", summary: "The caller, their teams and roles", responses: ["200": "Me"]),
+        Route(method: "get", path: "/api/me/limits", summary: "Every policy that applies: rate buckets and credits, with what is left", responses: ["200": "Limits"]),
         Route(method: "get", path: "/api/billing/balance", summary: "Team credits: available, held, posted", responses: ["200": "Balance"]),
         Route(method: "get", path: "/api/billing/ledger", summary: "The team's ledger entries, newest first (?limit, ?cursor; team admins)", responses: ["200": "LedgerPage", "403": "Problem"]),
         Route(method: "post", path: "/api/mv/quote", summary: "Price a request without charging", requestSchema: "QuoteInput", responses: ["200": "Quote", "422": "Problem"]),
@@ -107,6 +108,12 @@ enum OpenAPIDocument {
             "name": string, "configured": boolean, "breaker_state": string, "recent_error_rate": number, "recent_calls": integer,
             "p50_latency_ms": number, "avg_latency_ms": number, "last_error": string, "last_error_at": dateTime,
         ])]]),
+        "Limits": object([
+            "rate_limits": ["type": "array", "items": object([
+                "policy": string, "scope": string, "limit": integer, "remaining": integer, "window_seconds": integer, "reset_seconds": integer,
+            ])],
+            "credits": ref("Balance"), "team_id": uuid,
+        ]),
         "JobPage": object(["items": ["type": "array", "items": ref("Job")], "next_cursor": string]),
         "Video": object(["id": uuid, "title": string, "job_id": uuid, "content_type": string, "size_bytes": integer, "sha256": string, "content_url": string, "created_at": dateTime, "metadata": ["type": "object"]]),
         "VideoInfo": object(["video_id": uuid, "exists": boolean, "file_size_bytes": integer, "created_at": dateTime]),

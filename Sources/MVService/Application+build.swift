@@ -7,6 +7,7 @@ import MVBackends
 import MVBilling
 import PostgresNIO
 import ServiceLifecycle
+import UnixSignals
 
 /// The parts of a running service, shared by the API (`serve`) and worker-only (`worker`) processes.
 struct ServiceComponents {

@@ -1,6 +1,9 @@
 import Foundation
+import HTTPTypes
 import MVBackends
 import NIOCore
+import NIOFoundationEssentialsCompat
+import PostgresNIO
 import Testing
 @testable import MVService
 

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import MVBackends
 import Testing
 @testable import MVService
 

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import MVBackends
+import PostgresNIO
 import Testing
 @testable import MVService
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import MVBilling
 import Testing
 @testable import MVService

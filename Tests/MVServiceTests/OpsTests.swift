@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOFoundationEssentialsCompat
+import PostgresNIO
 import Testing
 @testable import MVService
 

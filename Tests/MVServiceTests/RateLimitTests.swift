@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MVBilling
+import PostgresNIO
 import Testing
 @testable import MVService
 

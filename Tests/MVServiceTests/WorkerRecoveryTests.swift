@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MVBackends
 import MVBilling
 import PostgresNIO
 import Testing

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MVBackends
+import ServiceLifecycle
 
 /// `mvservice`: the API server, workers, migrations and admin tasks.
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)

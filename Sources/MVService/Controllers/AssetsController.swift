@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MVAuth
 
 /// Images and scene sets: metadata and bytes. Only the owner sees them; everyone else gets 404.
 struct AssetsController {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import MVAuth
 
 /// Registration, login, refresh-token rotation and logout. Login answers the same for an unknown email and a

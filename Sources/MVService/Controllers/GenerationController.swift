@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
 import Hummingbird
-import MVBackends
 import MVAuth
+import MVBackends
 import MVBilling
+import NIOFoundationEssentialsCompat
 
 /// `POST /api/mv/quote` and the generation endpoints: validate, price, admit in one transaction, answer 202.
 struct GenerationController {

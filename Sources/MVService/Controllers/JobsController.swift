@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MVAuth
 
 /// `GET /api/jobs/{id}` and `POST /api/jobs/{id}/cancel`. Other users' jobs are 404, whatever the id.
 struct JobsController {

@@ -3,7 +3,9 @@ import Hummingbird
 import Logging
 import MVAuth
 import NIOCore
+import NIOFoundationEssentialsCompat
 import PostgresNIO
+import Prometheus
 
 /// Operations endpoints: liveness, readiness (database answers and migrations are current), Prometheus metrics,
 /// the OpenAPI document and the JWKS that verifies our access tokens.

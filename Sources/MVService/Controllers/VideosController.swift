@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MVAuth
 import MVBackends
 
 /// Video metadata and bytes, plus the predecessor's `get_video` aliases. Only the owner sees a video; everyone

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JWTKit
 import Logging
 import MVAuth
 import MVBilling

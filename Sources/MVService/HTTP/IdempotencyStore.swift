@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOFoundationEssentialsCompat
 import PostgresNIO
 
 /// Stored first responses of idempotent POSTs other than job submissions (those keep their key on the job row).

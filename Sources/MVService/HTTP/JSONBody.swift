@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOFoundationEssentialsCompat
 
 extension Request {
     /// Decodes a JSON body of at most `limit` bytes: 415 unless `Content-Type` is JSON, 413 past the limit,

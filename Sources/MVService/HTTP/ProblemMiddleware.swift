@@ -4,6 +4,7 @@ import Logging
 import MVAuth
 import MVBilling
 import NIOCore
+import NIOFoundationEssentialsCompat
 
 /// Turns every error into an `application/problem+json` response with a `request_id`: domain errors keep their
 /// status and code; unexpected errors become a bare 500 (logged, never described to the caller).

@@ -1,4 +1,5 @@
 import Foundation
+import JWTKit
 import MVAuth
 import Synchronization
 

@@ -1,8 +1,9 @@
 import Foundation
-import Synchronization
+import HTTPTypes
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Runs jobs from the queue: wakes on NOTIFY with a polling fallback, runs up to `concurrency` jobs at once, keeps
 /// each lease alive with heartbeats, retries failures with capped full-jitter backoff, and rescues jobs whose worker

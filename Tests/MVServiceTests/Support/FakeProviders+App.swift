@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import MVBackends
 import MVFakeProviders
 import PostgresNIO

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import MVBilling
 import NIOCore
+import NIOFoundationEssentialsCompat
 import PostgresNIO
 @testable import MVService
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MVBackends
 import MVBilling
 @testable import MVService

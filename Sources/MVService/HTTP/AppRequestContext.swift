@@ -1,20 +1,16 @@
 import Foundation
 import Hummingbird
 import MVAuth
-import MVBilling
 
-/// Per-request state: who is calling (set by ``AuthMiddleware``) and the rate-limit decision to report.
+/// Per-request state: who is calling (set by ``AuthMiddleware``).
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller and the team they act for.
     public var principal: Principal?
-    /// The rate-limit decision whose headers this response carries.
-    public var rateLimit: RateLimitDecision?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
-        self.rateLimit = nil
     }
 
     /// snake_case JSON with RFC 3339 dates.

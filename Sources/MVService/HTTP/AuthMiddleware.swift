@@ -6,9 +6,10 @@ import MVAuth
 import MVBilling
 import PostgresNIO
 
-/// Authenticates `Authorization: Bearer <access JWT>`, resolves the team (`X-MV-Team` or the default team) and
-/// the user's standing in ONE query (a disabled user is refused on the very next request), takes a token from the
-/// caller's `api` rate-limit bucket, and stamps the rate-limit header fields on the response, errors included.
+/// Authenticates `Authorization: Bearer <access JWT>` (verified tokens are cached until they expire), then, in
+/// parallel, resolves the team (`X-MV-Team` or the default team) with the user's standing in one query (a disabled
+/// user is refused on the very next request) and takes a token from the caller's `api` rate-limit bucket. Stamps the
+/// rate-limit header fields on the response, errors included.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -53,7 +54,6 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = principal
-        context.rateLimit = decision
         context.logger[metadataKey: "user"] = "\(userID)"
         context.logger[metadataKey: "team"] = "\(principal.teamID)"
         guard decision.allowed else {

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension JobQueue {
+    /// One job of `userID` with its hold, or nil (also for other users' jobs).
+    public func job(id: UUID, userID: UUID) async throws -> JobRecord? {
+        let rows = try await client.query("""
+            SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
+                j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
+                j.result::text, j.error::text, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+            FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
+            WHERE j.id = \(id) AND j.user_id = \(userID)
+            """, logger: logger)
+        for try await row in rows {
+            return try Self.record(row)
+        }
+        return nil
+    }
+
+    /// Filters of `GET /api/jobs`; nil means any.
+    public struct ListFilter: Sendable {
+        public var state: JobState?
+        public var kind: JobKind?
+        public var projectID: UUID?
+        public var createdAfter: Date?
+        public var createdBefore: Date?
+        /// Keyset cursor: rows strictly older than this (created_at, id).
+        public var after: (createdAt: Date, id: UUID)?
+        public var limit: Int = 50
+    }
+
+    /// `userID`'s jobs, newest first, one page, in one query (filters are bound parameters, never spliced).
+    public func jobs(userID: UUID, filter: ListFilter) async throws -> [JobRecord] {
+        let rows = try await client.query("""
+            SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
+                j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
+                j.result::text, j.error::text, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+            FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
+            WHERE j.user_id = \(userID)
+                AND (\(filter.state?.rawValue)::text IS NULL OR j.state = \(filter.state?.rawValue))
+                AND (\(filter.kind?.rawValue)::text IS NULL OR j.kind = \(filter.kind?.rawValue))
+                AND (\(filter.projectID)::uuid IS NULL OR j.project_id = \(filter.projectID))
+                AND (\(filter.createdAfter)::timestamptz IS NULL OR j.created_at > \(filter.createdAfter))
+                AND (\(filter.createdBefore)::timestamptz IS NULL OR j.created_at < \(filter.createdBefore))
+                AND (\(filter.after?.createdAt)::timestamptz IS NULL
+                     OR (j.created_at, j.id) < (\(filter.after?.createdAt), \(filter.after?.id)))
+            ORDER BY j.created_at DESC, j.id DESC
+            LIMIT \(min(max(filter.limit, 1), 100))
+            """, logger: logger)
+        var records: [JobRecord] = []
+        for try await row in rows { records.append(try Self.record(row)) }
+        return records
+    }
+
+    static func record(_ row: PostgresRow) throws -> JobRecord {
+        let c = row.makeRandomAccess()
+        return JobRecord(
+            id: try c[0].decode(UUID.self),
+            kind: JobKind(rawValue: try c[1].decode(String.self)) ?? .generateVideo,
+            state: JobState(rawValue: try c[2].decode(String.self)) ?? .failed,
+            userID: try c[3].decode(UUID.self), teamID: try c[4].decode(UUID.self), projectID: try c[5].decode(UUID?.self),
+            attempts: try c[6].decode(Int.self), maxAttempts: try c[7].decode(Int.self), progress: try c[8].decode(Double.self),
+            stage: try c[9].decode(String.self), quoted: try c[10].decode(Int64.self), held: try c[11].decode(Int64.self),
+            charged: try c[12].decode(Int64.self), released: try c[13].decode(Int64.self),
+            resultJSON: try c[14].decode(String?.self), errorJSON: try c[15].decode(String?.self),
+            providerName: try c[16].decode(String?.self), providerModel: try c[17].decode(String?.self),
+            createdAt: try c[18].decode(Date.self), startedAt: try c[19].decode(Date?.self), finishedAt: try c[20].decode(Date?.self))
+    }
+}

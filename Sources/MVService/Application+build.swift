@@ -5,6 +5,7 @@ import Logging
 import MVAuth
 import MVBackends
 import MVBilling
+import MVCore
 import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
@@ -50,22 +51,17 @@ struct ServiceComponents {
             pem: config.auth.signingKeyPEM, keyPath: config.dataDirectory + "/keys/access-token-es256.pem",
             issuer: config.auth.issuer, audience: config.auth.audience, accessTTL: config.auth.accessTokenTTL)
         let ledger = Ledger(logger: logger)
-        let prices: PriceTable
-        if let configured = config.prices {
-            prices = configured
-        } else {
-            do {
-                prices = try PriceTable.load(path: config.configDirectory + "/pricing.yaml")
-            } catch {
-                throw ConfigError(file: error.file, key: error.key, reason: error.reason)
-            }
-        }
+        let prices = config.prices
         let media = try LocalMediaStore(root: config.dataDirectory + "/media")
         let assets = AssetStore(client: postgres, logger: logger)
         let queue = JobQueue(client: postgres, ledger: ledger, logger: logger)
-        let catalog = try ModelCatalog.load(path: config.backends.catalogPath)
+        guard let catalog = config.catalog else {
+            throw ConfigError(file: config.backends.catalogPath, key: "", reason: "the model catalog is missing")
+        }
         let router = GenerationRouter(configuration: config.backends, catalog: catalog, httpClient: httpClient, logger: logger)
-        let templates = try PromptTemplates.load(directory: config.configDirectory)
+        guard let templates = config.templates else {
+            throw ConfigError(file: config.configDirectory, key: "", reason: "prompt templates are not loaded (AppConfig.load reads them)")
+        }
         let handlers: [JobKind: any JobHandler] = [
             .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: prices),
             .createScenes: ScenesJobHandler(router: router, assets: assets, prices: prices),
@@ -120,13 +116,12 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     let router = Router(context: AppRequestContext.self)
     let metrics = ServiceMetrics()
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ProblemMiddleware(maxJSONBodyBytes: config.maxJSONBodyBytes))
     OpsController(postgres: c.postgres, migrator: c.migrator, metrics: metrics, tokens: c.tokens, logger: c.logger)
         .addRoutes(to: router)
     AuthController(
         identities: c.identities, refreshTokens: c.refreshTokens, tokens: c.tokens,
-        hasher: PasswordHasher(cost: config.auth.bcryptCost), openRegistration: config.auth.openRegistration,
-        bodyLimit: config.maxJSONBodyBytes
+        hasher: PasswordHasher(cost: config.auth.bcryptCost), openRegistration: config.auth.openRegistration
     ).addRoutes(to: router.group("api/auth"))
 
     let api = router.group("api").add(
@@ -137,17 +132,17 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         identities: c.identities, ledger: c.ledger, postgres: c.postgres, rateLimiter: c.rateLimiter,
         policies: [config.policy("generate"), config.policy("api")])
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
+    PricesController(prices: config.prices, catalog: c.router.catalog).addRoutes(to: api.group("billing"))
     GenerationController(
         queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), templates: c.templates,
         assets: c.assets,
-        policy: config.policy("generate"), maxAttempts: config.jobs.maxAttempts,
-        bodyLimit: config.maxJSONBodyBytes
+        policy: config.policy("generate"), maxAttempts: config.jobs.maxAttempts
     ).addRoutes(to: api.group("mv"))
     VideosController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
     AssetsController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
     AdminController(
-        identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres, bodyLimit: config.maxJSONBodyBytes,
+        identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres,
         logger: c.logger)
         .addRoutes(to: api.group("admin"))
     return router

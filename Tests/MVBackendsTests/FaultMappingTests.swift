@@ -185,7 +185,7 @@ struct FaultMappingTests {
     @Test(arguments: [(500, "provider_unavailable"), (503, "provider_unavailable"), (403, "auth_failed"), (404, "model_retired")])
     func geminiHTTPErrors(status: Int, code: String) async throws {
         let error = try await geminiError(video: false) { $0.status = status }
-        #expect(error?.code == code)
+        #expect(error?.code.rawValue == code)
         #expect(error?.httpStatus == status)
     }
 
@@ -213,7 +213,7 @@ extension FaultMappingTests {
     @Test(arguments: [(402, "quota_exhausted"), (422, "invalid_request"), (401, "auth_failed")])
     func replicateCreateStatuses(status: Int, code: String) async throws {
         let (error, counters) = try await replicateVideoErrorPublic { $0.createStatus = status }
-        #expect(error?.code == code)
+        #expect(error?.code.rawValue == code)
         #expect(error?.retryable == false)
         #expect(counters?.createRequests == 1)
     }

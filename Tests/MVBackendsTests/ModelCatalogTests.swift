@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MVBackends
+import MVCore
 
 struct ModelCatalogTests {
     private static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -60,7 +60,7 @@ struct PromptTemplateFillTests {
         #expect(noir.parametersUsed["video_type"] == plain.parametersUsed["video_type"])
         #expect(noir.prompt.contains("low angle"))
         input.configFlavor = "vaporwave"
-        #expect(throws: Problem.invalid("config_flavor", "unknown flavor vaporwave; available: default, noir")) {
+        #expect(throws: ValidationError.invalid("config_flavor", "unknown flavor vaporwave; available: default, noir")) {
             try ScenesJobSpec(validating: input, templates: templates)
         }
     }

@@ -1,5 +1,7 @@
 import Foundation
+import MVBackends
 import MVBilling
+import MVCore
 import Testing
 @testable import MVService
 
@@ -82,6 +84,27 @@ struct ConfigTests {
         // The same folder with a valid price loads, so the error above is about the value.
         try "video:\n  mock: 1\n  mock-video: 5\n".write(toFile: directory + "/pricing.yaml", atomically: true, encoding: .utf8)
         let config = try AppConfig.load(configPath: directory + "/service.yaml", environment: [:])
-        #expect(config.prices?.video["mock-video"] == 5)
+        #expect(config.prices.video["mock-video"] == 5)
+    }
+
+    @Test func modelsCatalogEnvironmentVariableSelectsTheCatalog() throws {
+        let directory = try Self.folder([
+            "service.yaml": "server:\n  port: 8080\n",
+            "models.yaml": "version: 1\nvideo:\n  - provider: mock\n    model: from-config-dir\n",
+            "other-models.yaml": "version: 1\nvideo:\n  - provider: mock\n    model: from-environment\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plain = try AppConfig.load(configPath: directory + "/service.yaml", environment: [:])
+        #expect(plain.catalog?.entries.map(\.model) == ["from-config-dir"])
+
+        let chosen = try AppConfig.load(
+            configPath: directory + "/service.yaml", environment: ["MV_MODELS_CATALOG": directory + "/other-models.yaml"])
+        #expect(chosen.catalog?.entries.map(\.model) == ["from-environment"])
+        #expect(chosen.backends.catalogPath == directory + "/other-models.yaml")
+
+        let missing = #expect(throws: ConfigError.self) {
+            try AppConfig.load(configPath: directory + "/service.yaml", environment: ["MV_MODELS_CATALOG": directory + "/nope.yaml"])
+        }
+        #expect(missing?.file == directory + "/nope.yaml")
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import MVBackends
+import MVCore
 import MVFakeProviders
 import NIOCore
 import PostgresNIO
@@ -279,11 +280,11 @@ struct ProviderIntegrationTests {
                 defer { group.cancelAll() }
 
                 let first = try #require(try await components.queue.claim(worker: "doomed-worker", lease: .seconds(30)))
-                #expect(first.id == id && first.checkpointJSON == nil)
+                #expect(first.id == id && first.checkpoint == nil)
                 let running = Task { await components.worker.process(first) }
                 try await context.pollUntil("the provider checkpoint") { try await context.providerCheckpoint(jobID: jobID) != nil }
                 let saved = try #require(try await context.providerCheckpoint(jobID: jobID))
-                let checkpoint = try JSONDecoder().decode(ProviderCheckpoint.self, from: Data(saved.utf8))
+                let checkpoint = try JSONCoding.decoder.decode(ProviderCheckpoint.self, from: Data(saved.utf8))
                 #expect(checkpoint.provider == "replicate" && checkpoint.model == "google/veo-3.1")
 
                 // The crash: the process vanishes. A cancelled task would send a best-effort cancel to Replicate, which a
@@ -303,7 +304,7 @@ struct ProviderIntegrationTests {
                 #expect(rescued.requeued == [id] && rescued.failed.isEmpty)
                 let second = try #require(try await components.queue.claim(worker: "rescuer", lease: .seconds(30)))
                 #expect(second.id == id && second.attempts == 2)
-                #expect(second.checkpointJSON != nil)
+                #expect(second.checkpoint != nil)
                 await components.worker.process(second)
                 return checkpoint
             }

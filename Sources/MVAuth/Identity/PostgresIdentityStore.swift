@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVCore
 import PostgresNIO
 
 /// ``IdentityStore`` on PostgreSQL (schema `sql/001_identity.sql`). Every method is one statement.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVCore
 import PostgresNIO
 
 /// ``RefreshTokenStore`` on PostgreSQL (table `refresh_tokens`, schema `sql/001_identity.sql`).

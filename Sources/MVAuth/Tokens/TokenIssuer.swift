@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import MVCore
 import NIOPosix
 
 /// Issues and verifies access tokens: ES256 JWTs with `iss`, `aud`, `sub` (user id), `exp`, `iat`, `nbf`, `jti`
@@ -27,7 +28,7 @@ public actor TokenIssuer {
 
     private init(privateKey: P256.Signing.PrivateKey, issuer: String, audience: String, accessTTL: Duration) async throws {
         let kid = SHA256.hash(data: privateKey.publicKey.derRepresentation)
-            .prefix(8).map { String(format: "%02x", $0) }.joined()
+            .prefix(8).hexString
         let signingKey = try ES256PrivateKey(backing: privateKey)
         guard let (x, y) = signingKey.publicKey.parameters else { throw SigningKeyError.invalidKey(source: "parameters") }
         let keys = JWTKeyCollection()

@@ -17,6 +17,13 @@ public struct ProviderCheckpoint: Codable, Sendable, Equatable {
     ///   - model: Model id.
     ///   - jobID: Provider job id.
     ///   - pollURL: Poll URL, if any.
+    // The raw values make snake_case coding round-trip (`job_id` ⇄ `jobId`); an acronym in a key would not.
+    private enum CodingKeys: String, CodingKey {
+        case provider, model
+        case jobID = "jobId"
+        case pollURL = "pollUrl"
+    }
+
     public init(provider: String, model: String, jobID: String, pollURL: String? = nil) {
         self.provider = provider
         self.model = model

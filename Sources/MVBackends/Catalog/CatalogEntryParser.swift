@@ -1,10 +1,11 @@
+import MVCore
 import Yams
 
 /// Turns one YAML list item of `models.yaml` into a validated ``ModelEntry``.
 enum CatalogEntryParser {
     static let providers: Set<String> = ["replicate", "gemini", "mock"]
 
-    static func parse(_ item: YAMLField, capability: Capability) throws(CatalogError) -> ModelEntry {
+    static func parse(_ item: YAMLField, capability: Capability) throws(ConfigError) -> ModelEntry {
         try item.requireMapping(allowed: ["provider", "model", "enabled", "features", "parameters", "cost"])
         guard let providerField = item.child("provider") else { throw item.fail("missing key 'provider'") }
         let provider = try providerField.string()
@@ -30,7 +31,7 @@ enum CatalogEntryParser {
         return entry
     }
 
-    private static func parseFeatures(_ field: YAMLField) throws(CatalogError) -> ModelFeatures {
+    private static func parseFeatures(_ field: YAMLField) throws(ConfigError) -> ModelFeatures {
         try field.requireMapping(allowed: [
             "reference_images", "reference_durations", "reference_aspect_ratios", "audio", "seed", "negative_prompt",
             "durations", "resolutions", "aspect_ratios", "max_images", "output_formats",
@@ -56,7 +57,7 @@ enum CatalogEntryParser {
         return features
     }
 
-    private static func parseCost(_ field: YAMLField) throws(CatalogError) -> ModelCost {
+    private static func parseCost(_ field: YAMLField) throws(ConfigError) -> ModelCost {
         try field.requireMapping(allowed: ["usd_per_video_second", "usd_per_image", "usd_per_million_input_tokens", "usd_per_million_output_tokens"])
         var cost = ModelCost()
         if let f = field.child("usd_per_video_second") { cost.usdPerVideoSecond = try price(f) }
@@ -66,13 +67,13 @@ enum CatalogEntryParser {
         return cost
     }
 
-    private static func nonNegative(_ field: YAMLField) throws(CatalogError) -> Int {
+    private static func nonNegative(_ field: YAMLField) throws(ConfigError) -> Int {
         let value = try field.int()
         guard value >= 0 else { throw field.fail("must not be negative") }
         return value
     }
 
-    private static func price(_ field: YAMLField) throws(CatalogError) -> Double {
+    private static func price(_ field: YAMLField) throws(ConfigError) -> Double {
         let value = try field.double()
         guard value >= 0 else { throw field.fail("a price must not be negative") }
         return value

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import MVCore
 
 /// The model catalog: for each capability, the ordered list of models the router may use.
 ///
@@ -34,15 +34,9 @@ public struct ModelCatalog: Sendable, Equatable {
     /// Loads and validates the catalog.
     /// - Parameter path: YAML file path.
     /// - Returns: The catalog.
-    /// - Throws: ``CatalogError`` naming the file, the key and the reason.
-    public static func load(path: String) throws -> ModelCatalog {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CatalogError(file: path, key: "", reason: "cannot read file")
-        }
-        return try parse(yaml: text, file: path)
+    /// - Throws: ``ConfigError`` naming the file, the key and the reason.
+    public static func load(path: String) throws(ConfigError) -> ModelCatalog {
+        try parse(YAMLField.load(path: path))
     }
 
     /// Parses and validates catalog YAML.
@@ -50,18 +44,12 @@ public struct ModelCatalog: Sendable, Equatable {
     ///   - yaml: The YAML text.
     ///   - file: Name used in errors.
     /// - Returns: The catalog.
-    /// - Throws: ``CatalogError``.
-    public static func parse(yaml: String, file: String = "models.yaml") throws(CatalogError) -> ModelCatalog {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else { throw CatalogError(file: file, key: "", reason: "file is empty") }
-            root = node
-        } catch let error as CatalogError {
-            throw error
-        } catch {
-            throw CatalogError(file: file, key: "", reason: "invalid YAML: \(error)")
-        }
-        let top = YAMLField(node: root, path: "", file: file)
+    /// - Throws: ``ConfigError``.
+    public static func parse(yaml: String, file: String = "models.yaml") throws(ConfigError) -> ModelCatalog {
+        try parse(YAMLField.parse(yaml, file: file))
+    }
+
+    private static func parse(_ top: YAMLField) throws(ConfigError) -> ModelCatalog {
         try top.requireMapping(allowed: ["version", "video", "image", "scenes"])
         if let version = top.child("version"), try version.int() != 1 {
             throw version.fail("unsupported catalog version (expected 1)")
@@ -77,7 +65,7 @@ public struct ModelCatalog: Sendable, Equatable {
         for entry in entries {
             let key = "\(entry.capability.rawValue)/\(entry.provider)/\(entry.model)"
             guard seen.insert(key).inserted else {
-                throw CatalogError(file: file, key: entry.capability.rawValue, reason: "duplicate model \(entry.provider) \(entry.model)")
+                throw ConfigError(file: top.file, key: entry.capability.rawValue, reason: "duplicate model \(entry.provider) \(entry.model)")
             }
         }
         return ModelCatalog(entries: entries)

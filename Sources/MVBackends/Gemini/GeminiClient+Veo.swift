@@ -41,7 +41,7 @@ extension GeminiClient {
                 try await context.observer.providerJobStarted(
                     ProviderCheckpoint(provider: name, model: entry.model, jobID: operationName, pollURL: operationURL(operationName)))
             } catch {
-                throw ProviderError(code: "checkpoint_failed", message: "could not record the provider job", provider: name, retryable: false)
+                throw ProviderError(code: .checkpointFailed, message: "could not record the provider job", provider: name, retryable: false)
             }
         }
         let video = try await waitForVideo(operationName, context: context)
@@ -82,7 +82,7 @@ extension GeminiClient {
             case .success(let exchange):
                 guard exchange.status == 200 else {
                     if exchange.status == 404 {
-                        throw ProviderError(code: "job_not_found", message: "operation not found", provider: name, retryable: false, httpStatus: 404)
+                        throw ProviderError(code: .jobNotFound, message: "operation not found", provider: name, retryable: false, httpStatus: 404)
                     }
                     let error = GeminiErrors.from(exchange)
                     if error.retryable { return .transient(error) }
@@ -94,13 +94,13 @@ extension GeminiClient {
                 guard operation.done == true else { return .pending(fraction: nil) }
                 if let error = operation.error {
                     throw ProviderError(
-                        code: "generation_failed", message: "operation failed (code \(error.code ?? 0)): \(error.message ?? "")", provider: name,
+                        code: .generationFailed, message: "operation failed (code \(error.code ?? 0)): \(error.message ?? "")", provider: name,
                         retryable: true)
                 }
                 let response = operation.response?.generateVideoResponse
                 guard let video = response?.generatedSamples?.first?.video else {
                     let reasons = response?.raiMediaFilteredReasons?.joined(separator: "; ") ?? "no video generated"
-                    throw ProviderError(code: "content_policy", message: "video filtered: \(reasons)", provider: name, retryable: false)
+                    throw ProviderError(code: .contentPolicy, message: "video filtered: \(reasons)", provider: name, retryable: false)
                 }
                 return .done(video)
             }

@@ -82,13 +82,13 @@ struct GeminiClient: GenerationProvider {
             throw .invalidOutput("generateContent answered with malformed JSON", provider: name)
         }
         if let blocked = response.promptFeedback?.blockReason {
-            throw ProviderError(code: "content_policy", message: "prompt blocked: \(blocked)", provider: name, retryable: false)
+            throw ProviderError(code: .contentPolicy, message: "prompt blocked: \(blocked)", provider: name, retryable: false)
         }
         guard let candidate = response.candidates?.first else { throw .invalidOutput("response has no candidates", provider: name) }
         let text = (candidate.content?.parts ?? []).filter { $0.thought != true }.compactMap(\.text).joined()
         let reason = candidate.finishReason ?? "STOP"
         if ["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"].contains(reason) {
-            throw ProviderError(code: "content_policy", message: "answer blocked: \(reason)", provider: name, retryable: false)
+            throw ProviderError(code: .contentPolicy, message: "answer blocked: \(reason)", provider: name, retryable: false)
         }
         if reason == "MAX_TOKENS" {
             throw .invalidOutput(
@@ -138,7 +138,7 @@ struct GeminiClient: GenerationProvider {
                 }
             } else {
                 let reason = prediction.raiFilteredReason ?? "image missing"
-                let error = ProviderError(code: "content_policy", message: "image filtered: \(reason)", provider: name, retryable: false)
+                let error = ProviderError(code: .contentPolicy, message: "image filtered: \(reason)", provider: name, retryable: false)
                 outcomes.append(ImageOutcome(index: index, result: .failure(error), seed: seed))
             }
         }

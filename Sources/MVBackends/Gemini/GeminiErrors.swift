@@ -12,23 +12,23 @@ enum GeminiErrors {
         let canonical = body?.status ?? ""
         let message = "HTTP \(status) \(canonical): \(String((body?.message ?? exchange.text).prefix(300)))"
         let details = body?.details ?? []
-        func error(_ code: String, retryable: Bool, after: Duration? = nil) -> ProviderError {
+        func error(_ code: ProviderError.Code, retryable: Bool, after: Duration? = nil) -> ProviderError {
             ProviderError(code: code, message: message, provider: provider, retryable: retryable, retryAfter: after, httpStatus: status)
         }
         switch status {
         case 400:
-            if details.contains(where: { $0.reason == "API_KEY_INVALID" }) { return error("auth_failed", retryable: false) }
-            return error("invalid_request", retryable: false)
-        case 401, 403: return error("auth_failed", retryable: false)
-        case 404: return error("model_retired", retryable: false)
+            if details.contains(where: { $0.reason == "API_KEY_INVALID" }) { return error(.authFailed, retryable: false) }
+            return error(.invalidRequest, retryable: false)
+        case 401, 403: return error(.authFailed, retryable: false)
+        case 404: return error(.modelRetired, retryable: false)
         case 429:
             let perDay = details.contains { $0.violations?.contains { ($0.quotaId ?? "").contains("PerDay") } ?? false }
-            if perDay { return error("quota_exhausted", retryable: false) }
+            if perDay { return error(.quotaExhausted, retryable: false) }
             let delay = details.compactMap(\.retryDelay).first.flatMap(parseDelay) ?? exchange.retryAfter
-            return error("rate_limited", retryable: true, after: delay)
-        case 503: return error("provider_unavailable", retryable: true, after: exchange.retryAfter)
-        case 500...599: return error("provider_unavailable", retryable: !jobCreate)
-        default: return error("provider_unavailable", retryable: false)
+            return error(.rateLimited, retryable: true, after: delay)
+        case 503: return error(.providerUnavailable, retryable: true, after: exchange.retryAfter)
+        case 500...599: return error(.providerUnavailable, retryable: !jobCreate)
+        default: return error(.providerUnavailable, retryable: false)
         }
     }
 
@@ -36,10 +36,10 @@ enum GeminiErrors {
         switch failure {
         case .canceled: return .canceled(provider: provider)
         case .notConnected(let detail):
-            return ProviderError(code: "provider_unavailable", message: "cannot connect: \(detail)", provider: provider, retryable: true)
+            return ProviderError(code: .providerUnavailable, message: "cannot connect: \(detail)", provider: provider, retryable: true)
         case .timedOut(let detail): return .timeout("request timed out: \(detail)", provider: provider, retryable: !jobCreate)
         case .broken(let detail):
-            return ProviderError(code: "provider_unavailable", message: "connection failed: \(detail)", provider: provider, retryable: !jobCreate)
+            return ProviderError(code: .providerUnavailable, message: "connection failed: \(detail)", provider: provider, retryable: !jobCreate)
         }
     }
 

@@ -1,3 +1,5 @@
+import MVCore
+
 /// A failed ffmpeg/ffprobe run.
 public struct FFmpegError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
@@ -32,4 +34,19 @@ public struct FFmpegError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// `kind: message`.
     public var description: String { "\(kind.rawValue): \(message)" }
+}
+
+extension FFmpegError {
+    /// A process that could not run to its end, as an ffmpeg failure of the same kind.
+    /// - Parameter failure: The runner's failure.
+    public init(_ failure: ProcessFailure) {
+        let kind: Kind
+        switch failure.kind {
+        case .notFound: kind = .notFound
+        case .launchFailed: kind = .launchFailed
+        case .timedOut: kind = .timedOut
+        case .canceled: kind = .canceled
+        }
+        self.init(kind: kind, message: failure.message)
+    }
 }

@@ -1,4 +1,5 @@
 /// Runs ffmpeg safely: off the event loop (the exit is awaited, no thread blocks), with
+import MVCore
 /// `-nostdin -y -hide_banner -loglevel error` always prepended, and a timeout after which the
 /// process is terminated and then killed. Cancelling the calling task kills it too.
 ///
@@ -38,12 +39,13 @@ public struct FFmpegRunner: Sendable {
     /// - Throws: ``FFmpegError`` when it can't start, fails, times out or is cancelled.
     @discardableResult
     public func run(_ arguments: [String], workingDirectory: String? = nil, timeout: Duration? = nil) async throws(FFmpegError) -> ProcessOutput {
-        let output = try await ProcessRunner.run(
-            executable: executable,
-            arguments: Self.standardFlags + arguments,
-            workingDirectory: workingDirectory,
-            timeout: timeout ?? self.timeout
-        )
+        let output: ProcessOutput
+        do {
+            output = try await ProcessRunner.run(
+                executable, Self.standardFlags + arguments, workingDirectory: workingDirectory, timeout: timeout ?? self.timeout)
+        } catch {
+            throw FFmpegError(error)
+        }
         guard output.exitCode == 0 else {
             throw FFmpegError(kind: .failed, message: "ffmpeg exited with \(output.exitCode): \(String(output.stderr.suffix(500)))")
         }

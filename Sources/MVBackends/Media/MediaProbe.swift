@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// ffprobe as a JSON helper: codec, size and duration of a local file.
 public enum MediaProbe {
@@ -27,12 +28,15 @@ public enum MediaProbe {
     /// - Throws: ``FFmpegError``.
     public static func probe(path: String, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30)) async throws(FFmpegError) -> MediaInfo {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let output = try await ProcessRunner.run(
-            executable: ffprobePath,
-            arguments: ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format", "-show_streams", "file:" + absolute],
-            workingDirectory: nil,
-            timeout: timeout
-        )
+        let output: ProcessOutput
+        do {
+            output = try await ProcessRunner.run(
+                ffprobePath,
+                ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format", "-show_streams", "file:" + absolute],
+                timeout: timeout)
+        } catch {
+            throw FFmpegError(error)
+        }
         guard output.exitCode == 0 else {
             throw FFmpegError(kind: .failed, message: "ffprobe exited with \(output.exitCode): \(String(output.stderr.suffix(300)))")
         }

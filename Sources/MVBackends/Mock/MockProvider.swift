@@ -80,7 +80,7 @@ struct MockProvider: GenerationProvider {
         do {
             try await context.observer.providerJobStarted(ProviderCheckpoint(provider: name, model: entry.model, jobID: jobID))
         } catch {
-            throw ProviderError(code: "checkpoint_failed", message: "could not record the provider job: \(error)", provider: name, retryable: false)
+            throw ProviderError(code: .checkpointFailed, message: "could not record the provider job: \(error)", provider: name, retryable: false)
         }
         await context.observer.progress(0.1, stage: "rendering")
         let low = max(0, configuration.delayMin)
@@ -95,7 +95,7 @@ struct MockProvider: GenerationProvider {
         }
         if Task.isCancelled { throw .canceled(provider: name) }
         if configuration.failureRate > 0 && Double.random(in: 0..<1) < configuration.failureRate {
-            throw ProviderError(code: "mock_failure", message: "simulated failure (MOCK_FAILURE_RATE)", provider: name, retryable: false)
+            throw ProviderError(code: .mockFailure, message: "simulated failure (MOCK_FAILURE_RATE)", provider: name, retryable: false)
         }
         return jobID
     }
@@ -104,7 +104,7 @@ struct MockProvider: GenerationProvider {
         switch error.kind {
         case .canceled: return .canceled(provider: "mock")
         case .timedOut: return .timeout("ffmpeg timed out", provider: "mock", retryable: false)
-        default: return ProviderError(code: "provider_unavailable", message: "ffmpeg failed: \(error.message)", provider: "mock", retryable: false)
+        default: return ProviderError(code: .providerUnavailable, message: "ffmpeg failed: \(error.message)", provider: "mock", retryable: false)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 extension ReplicateClient {
     /// One prediction per image (the Imagen models return one image each), created in parallel and

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -21,7 +22,7 @@ extension ReplicateClient {
             try await context.observer.providerJobStarted(checkpoint)
         } catch {
             for id in ids { await JobPoller.runDetached { await self.cancel(id: id) } }
-            throw ProviderError(code: "checkpoint_failed", message: "could not record the provider job", provider: name, retryable: false)
+            throw ProviderError(code: .checkpointFailed, message: "could not record the provider job", provider: name, retryable: false)
         }
     }
 
@@ -64,7 +65,7 @@ extension ReplicateClient {
             switch result {
             case .failure(let failure):
                 let error = ReplicateErrors.from(failure, phase: .poll)
-                if error.code == "canceled" { return .pending(fraction: nil) }
+                if error.code == .canceled { return .pending(fraction: nil) }
                 return .transient(error)
             case .success(let exchange):
                 guard exchange.status == 200 else {

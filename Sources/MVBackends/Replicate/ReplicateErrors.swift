@@ -1,3 +1,4 @@
+import MVCore
 /// Maps Replicate HTTP answers and transport failures to ``ProviderError``.
 ///
 /// A create request (POST) is never retried when it may have reached Replicate (5xx, broken
@@ -16,18 +17,18 @@ enum ReplicateErrors {
         let problem = exchange.decode(ReplicateProblem.self)
         let detail = problem?.detail ?? problem?.title ?? String(exchange.text.prefix(200))
         let status = exchange.status
-        func error(_ code: String, retryable: Bool, after: Duration? = nil) -> ProviderError {
+        func error(_ code: ProviderError.Code, retryable: Bool, after: Duration? = nil) -> ProviderError {
             ProviderError(
                 code: code, message: "HTTP \(status): \(detail)", provider: provider, retryable: retryable, retryAfter: after, httpStatus: status)
         }
         switch status {
-        case 401, 403: return error("auth_failed", retryable: false)
-        case 402: return error("quota_exhausted", retryable: false)
-        case 404, 410: return error(phase == .poll ? "job_not_found" : "model_retired", retryable: false)
-        case 400, 413, 422: return error("invalid_request", retryable: false)
-        case 429: return error("rate_limited", retryable: true, after: exchange.retryAfter)
-        case 500...599: return error("provider_unavailable", retryable: phase != .create, after: exchange.retryAfter)
-        default: return error("provider_unavailable", retryable: false)
+        case 401, 403: return error(.authFailed, retryable: false)
+        case 402: return error(.quotaExhausted, retryable: false)
+        case 404, 410: return error(phase == .poll ? .jobNotFound : .modelRetired, retryable: false)
+        case 400, 413, 422: return error(.invalidRequest, retryable: false)
+        case 429: return error(.rateLimited, retryable: true, after: exchange.retryAfter)
+        case 500...599: return error(.providerUnavailable, retryable: phase != .create, after: exchange.retryAfter)
+        default: return error(.providerUnavailable, retryable: false)
         }
     }
 
@@ -36,12 +37,12 @@ enum ReplicateErrors {
         case .canceled:
             return .canceled(provider: provider)
         case .notConnected(let detail):
-            return ProviderError(code: "provider_unavailable", message: "cannot connect: \(detail)", provider: provider, retryable: true)
+            return ProviderError(code: .providerUnavailable, message: "cannot connect: \(detail)", provider: provider, retryable: true)
         case .timedOut(let detail):
             return .timeout("request timed out: \(detail)", provider: provider, retryable: phase != .create)
         case .broken(let detail):
             return ProviderError(
-                code: "provider_unavailable", message: "connection failed: \(detail)", provider: provider, retryable: phase != .create)
+                code: .providerUnavailable, message: "connection failed: \(detail)", provider: provider, retryable: phase != .create)
         }
     }
 
@@ -53,11 +54,11 @@ enum ReplicateErrors {
             let lower = text.lowercased()
             let policy = ["safety", "sensitive", "flagged", "policy", "nsfw", "prohibited"].contains { lower.contains($0) }
             return ProviderError(
-                code: policy ? "content_policy" : "generation_failed", message: String(text.prefix(500)), provider: provider, retryable: !policy)
+                code: policy ? ProviderError.Code.contentPolicy : .generationFailed, message: String(text.prefix(500)), provider: provider, retryable: !policy)
         case "canceled":
-            return ProviderError(code: "generation_failed", message: "prediction was canceled at the provider", provider: provider, retryable: true)
+            return ProviderError(code: .generationFailed, message: "prediction was canceled at the provider", provider: provider, retryable: true)
         case "aborted":
-            return ProviderError(code: "generation_failed", message: "prediction was aborted before it started", provider: provider, retryable: true)
+            return ProviderError(code: .generationFailed, message: "prediction was aborted before it started", provider: provider, retryable: true)
         default:
             return .invalidOutput("unexpected prediction status \(prediction.status)", provider: provider, retryable: false)
         }

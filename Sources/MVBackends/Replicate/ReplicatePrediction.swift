@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// The prediction object of the Replicate API (only the fields we use; unknown keys are ignored).
 struct ReplicatePrediction: Decodable, Sendable {

@@ -1,4 +1,5 @@
 import Logging
+import MVCore
 
 extension GenerationRouter {
     typealias ProviderCall<Value: Sendable> =
@@ -33,7 +34,7 @@ extension GenerationRouter {
             // Polling a job we already pay for is always allowed, even through an open breaker.
             let resuming = pendingResume != nil && pendingResume?.provider == entry.provider
             guard resuming || health.acquire(entry.provider) else {
-                let error = ProviderError(code: "provider_unavailable", message: "circuit breaker open", provider: entry.provider, retryable: true)
+                let error = ProviderError(code: .providerUnavailable, message: "circuit breaker open", provider: entry.provider, retryable: true)
                 failovers.append(FailoverRecord(provider: entry.provider, model: entry.model, error: error.summary))
                 lastError = lastError ?? error
                 continue
@@ -59,14 +60,14 @@ extension GenerationRouter {
                         provider: entry.provider, model: entry.model, providerJobID: output.jobID, attempts: attemptsTotal, failovers: failovers)
                     return (output, provenance)
                 } catch {
-                    if error.code == "canceled" || Task.isCancelled {
+                    if error.code == .canceled || Task.isCancelled {
                         health.release(entry.provider)
                         throw .canceled(provider: entry.provider)
                     }
                     health.record(
-                        entry.provider, error: error, countsAsFailure: Self.countsAgainstProvider(error), latency: ContinuousClock.now - started)
-                    if error.code == "checkpoint_failed" { throw error }
-                    if resumeNow != nil && error.code == "job_not_found" {
+                        entry.provider, error: error, countsAsFailure: error.code.countsAgainstProvider, latency: ContinuousClock.now - started)
+                    if error.code == .checkpointFailed { throw error }
+                    if resumeNow != nil && error.code == .jobNotFound {
                         context.logger.info("resumed provider job is gone; starting a new one", metadata: ["provider": "\(entry.provider)"])
                         attempt -= 1
                         continue
@@ -98,7 +99,7 @@ extension GenerationRouter {
         if eligible.isEmpty {
             if backend != .auto && backend != .mock && !configuration.isConfigured(backend.rawValue) && !usesMock(for: backend) {
                 throw ProviderError(
-                    code: "provider_unavailable", message: "\(backend.rawValue) is not configured", provider: "router", retryable: false)
+                    code: .providerUnavailable, message: "\(backend.rawValue) is not configured", provider: "router", retryable: false)
             }
             let what = model.map { "model \($0)" } ?? "any model"
             throw .unsupportedFeature("no \(capability.rawValue) \(what) is available for backend \(backend.rawValue)")
@@ -115,7 +116,7 @@ extension GenerationRouter {
     private func retryDelay(after error: ProviderError, attempt: Int, deadline: ContinuousClock.Instant) -> Duration? {
         guard error.retryable, attempt < configuration.maxAttemptsPerProvider else { return nil }
         if let wanted = error.retryAfter, wanted > configuration.maxRetryAfter { return nil }
-        let delay = error.retryAfter ?? Backoff.delay(attempt: attempt - 1, base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay)
+        let delay = error.retryAfter ?? Backoff.fullJitter(attempt: attempt, base: configuration.retryBaseDelay, cap: configuration.retryMaxDelay)
         guard ContinuousClock.now + delay < deadline, budget.trySpend() else { return nil }
         return delay
     }
@@ -126,21 +127,12 @@ extension GenerationRouter {
         }
         let summary = failovers.map { "\($0.provider)/\($0.model): \($0.error)" }.joined(separator: "; ")
         return ProviderError(
-            code: "all_providers_failed",
+            code: .allProvidersFailed,
             message: summary.isEmpty ? "no provider could serve the request" : summary,
             provider: "router",
             retryable: failovers.isEmpty || lastError?.retryable == true,
             failovers: failovers
         )
-    }
-
-    /// Outcomes that say the provider is unhealthy (and so move its breaker).
-    static func countsAgainstProvider(_ error: ProviderError) -> Bool {
-        ![
-            "content_policy", "canceled", "unsupported_feature", "invalid_request", "checkpoint_failed", "rate_limited", "mock_failure",
-            "job_not_found",
-        ]
-        .contains(error.code)
     }
 }
 

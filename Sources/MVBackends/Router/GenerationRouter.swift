@@ -15,7 +15,8 @@ import Logging
 /// follow them one hop at a time so every target can be checked.
 public final class GenerationRouter: Sendable {
     let configuration: BackendsConfiguration
-    let catalog: ModelCatalog
+    /// The catalog the router chooses models from.
+    public let catalog: ModelCatalog
     let logger: Logger
     let providers: [String: any GenerationProvider]
     let health: ProviderHealth

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import MVCore
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -59,7 +60,7 @@ struct ProviderHTTP: Sendable {
         request.headers = headers
         if let body { request.body = .bytes(body) }
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(Backoff.seconds(timeout) * 1e9)))
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             let bytes = try await response.body.collect(upTo: maxBytes)
             return .success(HTTPExchange(status: Int(response.status.code), headers: response.headers, body: bytes))
         } catch {

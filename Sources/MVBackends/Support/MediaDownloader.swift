@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import MVCore
 import NIOCore
 import NIOFileSystem
 import NIOHTTP1
@@ -40,7 +41,7 @@ struct MediaDownloader: Sendable {
             case .canceled: throw .canceled(provider: provider)
             case .timedOut(let detail): throw .timeout("download stalled: \(detail)", provider: provider)
             case .notConnected(let detail), .broken(let detail):
-                throw ProviderError(code: "download_failed", message: "download broke off: \(detail)", provider: provider, retryable: true)
+                throw ProviderError(code: .downloadFailed, message: "download broke off: \(detail)", provider: provider, retryable: true)
             }
         }
         return try finish(temp: temp, kind: kind, directory: directory)
@@ -54,7 +55,7 @@ struct MediaDownloader: Sendable {
             if let reason = policy.rejection(for: url, hop: hop) { throw Failure(error: invalid("refused to download: \(reason)", retryable: false)) }
             var request = HTTPClientRequest(url: current)
             request.headers = hopHeaders
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(Backoff.seconds(timeout) * 1e9)))
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             if response.history.count > 1 {
                 // The client followed redirects itself, so the targets were not checked hop by hop.
                 throw Failure(error: invalid("the HTTPClient follows redirects; create it with redirectConfiguration: .disallow", retryable: false))
@@ -71,7 +72,7 @@ struct MediaDownloader: Sendable {
             }
             guard status == 200 else {
                 let retryable = status >= 500 || status == 429
-                let code = status == 404 || status == 410 ? "invalid_output" : "download_failed"
+                let code: ProviderError.Code = status == 404 || status == 410 ? .invalidOutput : .downloadFailed
                 throw Failure(
                     error: ProviderError(
                         code: code, message: "download answered HTTP \(status)", provider: provider, retryable: retryable, httpStatus: status))
@@ -101,7 +102,7 @@ struct MediaDownloader: Sendable {
         guard Int64(data.count) <= maxBytes else { throw invalid("output is larger than the \(maxBytes)-byte cap", retryable: false) }
         let temp = directory + "/.download-\(UUID().uuidString.lowercased()).part"
         guard FileManager.default.createFile(atPath: temp, contents: data) else {
-            throw ProviderError(code: "download_failed", message: "cannot write output file", provider: provider, retryable: false)
+            throw ProviderError(code: .downloadFailed, message: "cannot write output file", provider: provider, retryable: false)
         }
         return try finish(temp: temp, kind: kind, directory: directory)
     }
@@ -119,7 +120,7 @@ struct MediaDownloader: Sendable {
                 try FileManager.default.moveItem(atPath: temp, toPath: final)
             } catch {
                 try? FileManager.default.removeItem(atPath: temp)
-                throw ProviderError(code: "download_failed", message: "cannot move output into place", provider: provider, retryable: false)
+                throw ProviderError(code: .downloadFailed, message: "cannot move output into place", provider: provider, retryable: false)
             }
             return MediaFile(path: final, contentType: contentType)
         }

@@ -1,4 +1,4 @@
-import Yams
+import MVCore
 
 extension PriceTable {
     /// Loads and validates a pricing file.
@@ -7,9 +7,9 @@ extension PriceTable {
     /// prices are non-negative integers; each scenes entry is `{ per_1k_tokens: Int, hold: Int }`.
     /// - Parameter path: Path of the YAML file.
     /// - Returns: The price table.
-    /// - Throws: `ConfigurationError` naming the file, the dotted key and the reason.
-    public static func load(path: String) throws(ConfigurationError) -> PriceTable {
-        try decode(YAMLDocument.load(path: path))
+    /// - Throws: `ConfigError` naming the file, the dotted key and the reason.
+    public static func load(path: String) throws(ConfigError) -> PriceTable {
+        try decode(YAMLField.load(path: path))
     }
 
     /// Parses and validates pricing YAML text.
@@ -17,56 +17,50 @@ extension PriceTable {
     ///   - yaml: The YAML text.
     ///   - file: Name used in errors.
     /// - Returns: The price table.
-    /// - Throws: `ConfigurationError` naming `file`, the dotted key and the reason.
-    public static func parse(yaml: String, file: String = "pricing.yaml") throws(ConfigurationError) -> PriceTable {
-        try decode(YAMLDocument.parse(yaml, file: file))
+    /// - Throws: `ConfigError` naming `file`, the dotted key and the reason.
+    public static func parse(yaml: String, file: String = "pricing.yaml") throws(ConfigError) -> PriceTable {
+        try decode(YAMLField.parse(yaml, file: file))
     }
 
-    private static func decode(_ document: YAMLDocument) throws(ConfigurationError) -> PriceTable {
+    private static func decode(_ root: YAMLField) throws(ConfigError) -> PriceTable {
         var table = PriceTable()
-        for (section, node) in try document.entries(of: document.root, at: "") {
+        for (section, field) in try root.entries() {
             switch section {
             case "video":
-                table.video = try unitPrices(node, at: section, in: document)
+                table.video = try unitPrices(field)
             case "image":
-                table.image = try unitPrices(node, at: section, in: document)
+                table.image = try unitPrices(field)
             case "scenes":
-                table.scenes = try scenesPrices(node, in: document)
+                table.scenes = try scenesPrices(field)
             default:
-                throw document.error(section, "unknown key (expected video, image or scenes)")
+                throw field.fail("unknown key (expected video, image or scenes)")
             }
         }
         return table
     }
 
-    private static func unitPrices(
-        _ node: Node, at path: String, in document: YAMLDocument
-    ) throws(ConfigurationError) -> [String: Int64] {
+    private static func unitPrices(_ section: YAMLField) throws(ConfigError) -> [String: Int64] {
         var prices: [String: Int64] = [:]
-        for (model, value) in try document.entries(of: document.mapping(node, at: path), at: path) {
-            prices[model] = try document.nonNegativeInteger(value, at: "\(path).\(model)")
+        for (model, value) in try section.entries() {
+            prices[model] = try value.nonNegativeInteger()
         }
         return prices
     }
 
-    private static func scenesPrices(_ node: Node, in document: YAMLDocument) throws(ConfigurationError) -> [String: ScenesPrice] {
+    private static func scenesPrices(_ section: YAMLField) throws(ConfigError) -> [String: ScenesPrice] {
         var prices: [String: ScenesPrice] = [:]
-        for (model, value) in try document.entries(of: document.mapping(node, at: "scenes"), at: "scenes") {
-            let path = "scenes.\(model)"
+        for (model, entry) in try section.entries() {
             var perThousand: Int64?
             var hold: Int64?
-            for (field, fieldValue) in try document.entries(of: document.mapping(value, at: path), at: path) {
+            for (field, value) in try entry.entries() {
                 switch field {
-                case "per_1k_tokens":
-                    perThousand = try document.nonNegativeInteger(fieldValue, at: "\(path).\(field)")
-                case "hold":
-                    hold = try document.nonNegativeInteger(fieldValue, at: "\(path).\(field)")
-                default:
-                    throw document.error("\(path).\(field)", "unknown key (expected per_1k_tokens and hold)")
+                case "per_1k_tokens": perThousand = try value.nonNegativeInteger()
+                case "hold": hold = try value.nonNegativeInteger()
+                default: throw value.fail("unknown key (expected per_1k_tokens and hold)")
                 }
             }
-            guard let perThousand else { throw document.error("\(path).per_1k_tokens", "missing") }
-            guard let hold else { throw document.error("\(path).hold", "missing") }
+            guard let perThousand else { throw ConfigError(file: entry.file, key: "\(entry.path).per_1k_tokens", reason: "missing") }
+            guard let hold else { throw ConfigError(file: entry.file, key: "\(entry.path).hold", reason: "missing") }
             prices[model] = ScenesPrice(perThousandTokens: perThousand, hold: hold)
         }
         return prices

@@ -1,3 +1,4 @@
+import MVCore
 /// The rate-limit policies in force, by name, loaded from `configs/ratelimits.yaml`.
 ///
 /// ```yaml
@@ -31,9 +32,9 @@ public struct RateLimitPolicies: Sendable, Equatable {
     /// Loads and validates a rate-limit file.
     /// - Parameter path: Path of the YAML file.
     /// - Returns: The policies; `generate` and `api` are guaranteed to exist.
-    /// - Throws: `ConfigurationError` naming the file, the dotted key and the reason.
-    public static func load(path: String) throws(ConfigurationError) -> RateLimitPolicies {
-        try decode(YAMLDocument.load(path: path))
+    /// - Throws: `ConfigError` naming the file, the dotted key and the reason.
+    public static func load(path: String) throws(ConfigError) -> RateLimitPolicies {
+        try decode(YAMLField.load(path: path))
     }
 
     /// Parses and validates rate-limit YAML text.
@@ -41,42 +42,41 @@ public struct RateLimitPolicies: Sendable, Equatable {
     ///   - yaml: The YAML text.
     ///   - file: Name used in errors.
     /// - Returns: The policies.
-    /// - Throws: `ConfigurationError` naming `file`, the dotted key and the reason.
-    public static func parse(yaml: String, file: String = "ratelimits.yaml") throws(ConfigurationError) -> RateLimitPolicies {
-        try decode(YAMLDocument.parse(yaml, file: file))
+    /// - Throws: `ConfigError` naming `file`, the dotted key and the reason.
+    public static func parse(yaml: String, file: String = "ratelimits.yaml") throws(ConfigError) -> RateLimitPolicies {
+        try decode(YAMLField.parse(yaml, file: file))
     }
 
-    private static func decode(_ document: YAMLDocument) throws(ConfigurationError) -> RateLimitPolicies {
+    private static func decode(_ root: YAMLField) throws(ConfigError) -> RateLimitPolicies {
         var policies: [RateLimitPolicy] = []
-        for (name, node) in try document.entries(of: document.root, at: "") {
+        for (name, policy) in try root.entries() {
             var capacity: Int64?
             var refill: Double?
             var perSeconds: Double?
-            for (field, value) in try document.entries(of: document.mapping(node, at: name), at: name) {
-                let path = "\(name).\(field)"
+            for (field, value) in try policy.entries() {
                 switch field {
                 case "capacity":
-                    let tokens = try document.nonNegativeInteger(value, at: path)
+                    let tokens = try value.nonNegativeInteger()
                     guard tokens >= 1, tokens <= Int64(Int32.max) else {
-                        throw document.error(path, "must be between 1 and \(Int32.max), got \(tokens)")
+                        throw value.fail("must be between 1 and \(Int32.max), got \(tokens)")
                     }
                     capacity = tokens
                 case "refill":
-                    refill = try document.positiveNumber(value, at: path)
+                    refill = try value.positiveNumber()
                 case "per_seconds":
-                    perSeconds = try document.positiveNumber(value, at: path)
+                    perSeconds = try value.positiveNumber()
                 default:
-                    throw document.error(path, "unknown key (expected capacity, refill and per_seconds)")
+                    throw value.fail("unknown key (expected capacity, refill and per_seconds)")
                 }
             }
-            guard let capacity else { throw document.error("\(name).capacity", "missing") }
-            guard let refill else { throw document.error("\(name).refill", "missing") }
-            guard let perSeconds else { throw document.error("\(name).per_seconds", "missing") }
+            guard let capacity else { throw ConfigError(file: root.file, key: "\(name).capacity", reason: "missing") }
+            guard let refill else { throw ConfigError(file: root.file, key: "\(name).refill", reason: "missing") }
+            guard let perSeconds else { throw ConfigError(file: root.file, key: "\(name).per_seconds", reason: "missing") }
             policies.append(RateLimitPolicy(name: name, capacity: Int(capacity), refillPerSecond: refill / perSeconds))
         }
         let result = RateLimitPolicies(policies)
         for required in requiredNames where result[required] == nil {
-            throw document.error(required, "missing (required policy)")
+            throw ConfigError(file: root.file, key: required, reason: "missing (required policy)")
         }
         return result
     }

@@ -37,7 +37,7 @@ extension MVServiceCommand.Admin {
         @Option(help: "Reason recorded in the ledger.") var reason: String = "cli grant"
 
         func run() async throws {
-            guard let teamID = UUID(uuidString: team) else { throw ValidationError("--team must be a UUID") }
+            guard let teamID = UUID(uuidString: team) else { throw ArgumentParser.ValidationError("--team must be a UUID") }
             let config = try options.load()
             try await AdminDatabase.with(config) { postgres, logger in
                 let ledger = Ledger(logger: logger)

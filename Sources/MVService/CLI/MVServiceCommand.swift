@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MVBackends
+import MVCore
 import ServiceLifecycle
 
 /// `mvservice`: the API server, workers, migrations and admin tasks.
@@ -40,7 +41,7 @@ struct CommonOptions: ParsableArguments {
                 configPath: config,
                 overrides: ConfigOverrides(host: host, port: port, dataDirectory: dataDir, databaseURL: databaseURL))
         } catch {
-            throw ValidationError("bad configuration: \(error.description)")
+            throw ArgumentParser.ValidationError("bad configuration: \(error.description)")
         }
     }
 }

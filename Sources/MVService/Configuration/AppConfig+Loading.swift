@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import MVBackends
 import MVBilling
-import Yams
+import MVCore
 
 /// Values given on the command line; they win over the environment and the file.
 public struct ConfigOverrides: Sendable {
@@ -49,41 +49,23 @@ extension AppConfig {
         return config
     }
 
-    /// Loads `pricing.yaml` and `ratelimits.yaml` from ``configDirectory`` when present.
+    /// Loads every YAML file the service reads besides `service.yaml`, from ``configDirectory``: prices, rate limits,
+    /// the model catalog (``modelsCatalogPath`` when set, which must then exist) and the prompt templates, each when
+    /// present. This is the only place configuration files are read; `buildApplication` gets them as values and
+    /// refuses to start without a catalog and templates.
     public mutating func loadSiblingFiles() throws(ConfigError) {
+        func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
         let pricing = configDirectory + "/pricing.yaml"
-        if FileManager.default.fileExists(atPath: pricing) {
-            do {
-                prices = try PriceTable.load(path: pricing)
-            } catch {
-                throw ConfigError(file: error.file, key: error.key, reason: error.reason)
-            }
-        }
+        if exists(pricing) { prices = try PriceTable.load(path: pricing) }
         let limits = configDirectory + "/ratelimits.yaml"
-        if FileManager.default.fileExists(atPath: limits) {
-            do {
-                rateLimits = try RateLimitPolicies.load(path: limits).byName
-            } catch {
-                throw ConfigError(file: error.file, key: error.key, reason: error.reason)
-            }
-        }
-        backends.catalogPath = configDirectory + "/models.yaml"
+        if exists(limits) { rateLimits = try RateLimitPolicies.load(path: limits).byName }
+        backends.catalogPath = modelsCatalogPath ?? configDirectory + "/models.yaml"
+        if modelsCatalogPath != nil || exists(backends.catalogPath) { catalog = try ModelCatalog.load(path: backends.catalogPath) }
+        if exists(configDirectory + "/scene_prompts.yaml") { templates = try PromptTemplates.load(directory: configDirectory) }
     }
 
     private static func decodeServiceFile(at path: String) throws(ConfigError) -> ServiceFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, key: "-", reason: "cannot read the file")
-        }
-        do {
-            return try YAMLDocument.decode(ServiceFile.self, from: text)
-        } catch let error as DecodingError {
-            throw ConfigError(decoding: error, file: path)
-        } catch {
-            throw ConfigError(file: path, key: "-", reason: "not valid YAML: \(error)")
-        }
+        try YAMLField.load(path: path).decode(ServiceFile.self)
     }
 
     private mutating func apply(_ file: ServiceFile, path: String) throws(ConfigError) {
@@ -151,9 +133,8 @@ extension AppConfig {
         }
         if value("MV_DEBUG_MODE")?.lowercased() == "true" { logLevel = .debug }
         let fileMock = backends.mock
-        let catalogPath = backends.catalogPath
         backends = BackendsConfiguration.fromEnvironment(environment)
-        backends.catalogPath = catalogPath
+        if let path = value("MV_MODELS_CATALOG") { modelsCatalogPath = path }
         if environment["MOCK_VIDEO_DELAY_MIN"] == nil { backends.mock.delayMin = fileMock.delayMin }
         if environment["MOCK_VIDEO_DELAY_MAX"] == nil { backends.mock.delayMax = fileMock.delayMax }
         if environment["MOCK_FAILURE_RATE"] == nil { backends.mock.failureRate = fileMock.failureRate }
@@ -180,26 +161,6 @@ extension AppConfig {
         }
         for name in ["generate", "api"] where rateLimits[name] == nil {
             throw ConfigError(file: configDirectory + "/ratelimits.yaml", key: name, reason: "policy missing")
-        }
-    }
-}
-
-extension ConfigError {
-    init(decoding error: DecodingError, file: String) {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            self.init(file: file, key: path(context), reason: "expected \(type)")
-        case .valueNotFound(let type, let context):
-            self.init(file: file, key: path(context), reason: "missing \(type)")
-        case .keyNotFound(let key, let context):
-            self.init(file: file, key: path(context) + "." + key.stringValue, reason: "required key missing")
-        case .dataCorrupted(let context):
-            self.init(file: file, key: path(context), reason: context.debugDescription)
-        @unknown default:
-            self.init(file: file, key: "-", reason: "\(error)")
         }
     }
 }

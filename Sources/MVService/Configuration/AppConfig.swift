@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MVBackends
 import MVBilling
+import MVCore
 
 /// Everything `buildApplication` needs, as plain values. Loaded from `configs/service.yaml`, then environment
 /// variables, then command-line flags (see ``AppConfig/load(configPath:environment:overrides:)``); tests build one in code.
@@ -30,8 +31,15 @@ public struct AppConfig: Sendable {
     public var maxJSONBodyBytes: Int = 1 << 20
     /// Rate-limit policies by name (`generate`, `api`).
     public var rateLimits: [String: RateLimitPolicy] = AppConfig.defaultRateLimits
-    /// Credit prices.
-    public var prices: PriceTable?
+    /// Credit prices (`pricing.yaml`).
+    public var prices = PriceTable()
+    /// The model catalog (`models.yaml`, or the file `MV_MODELS_CATALOG` names); nil when there is no such file.
+    public var catalog: ModelCatalog?
+    /// Prompt templates, defaults and flavors (`parameters.yaml`, `*_prompts.yaml`, `flavors/`); nil when the
+    /// configuration folder has no `scene_prompts.yaml`.
+    public var templates: PromptTemplates?
+    /// The model catalog file `MV_MODELS_CATALOG` names; nil means `models.yaml` in ``configDirectory``.
+    public var modelsCatalogPath: String?
     /// Providers and the mock.
     public var backends = BackendsConfiguration()
     /// Whether `serve` also runs job workers in-process.

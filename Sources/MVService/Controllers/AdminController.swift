@@ -5,6 +5,7 @@ import Logging
 import MVAuth
 import MVBackends
 import MVBilling
+import MVCore
 import PostgresNIO
 
 /// Platform-admin routes: credit grants (idempotent) and user administration. Callers who are not platform
@@ -14,7 +15,6 @@ struct AdminController {
     let ledger: Ledger
     let router: GenerationRouter
     let postgres: PostgresClient
-    let bodyLimit: Int
     let logger: Logger
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -33,7 +33,7 @@ struct AdminController {
         return ProvidersResponse(providers: router.providerStatuses())
     }
 
-    struct GrantInput: Decodable {
+    struct GrantInput: Codable {
         var amount: Int64
         var reason: String?
         var expiresAt: Date?
@@ -54,8 +54,7 @@ struct AdminController {
     func grantCredits(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try requireAdmin(context)
         let teamID = try context.uuidParameter("id", what: "team")
-        let body = try await request.collectJSONData(limit: bodyLimit)
-        let input = try JSONCoding.decoder.decodeBody(GrantInput.self, from: body)
+        let input = try await request.decode(as: GrantInput.self, context: context)
         guard input.amount != 0, abs(input.amount) <= 1_000_000_000 else {
             throw Problem.invalid("amount", "must be a non-zero integer within ±1000000000")
         }
@@ -63,32 +62,30 @@ struct AdminController {
         guard (1...500).contains(reason.count) else { throw Problem.invalid("reason", "must be 1...500 characters") }
         guard try await identities.team(id: teamID) != nil else { throw Problem.notFound("team") }
         let key = request.headers[MVHeader.idempotencyKey]
-        if let key { try IdempotencyStore.validate(key) }
-        let hash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        if let key { try IdempotencyLock.validate(key) }
+        let hash = SHA256.hash(data: try JSONCoding.encode(input)).hexString
         let idempotency = IdempotencyStore(logger: logger)
-        let outcome: IdempotencyStore.Outcome = try await unwrapTransaction {
-            try await postgres.withTransaction(logger: logger) { connection in
-                if let key, let stored = try await idempotency.lookup(userID: principal.userID, key: key, hash: hash, on: connection) {
-                    return stored
-                }
-                let balance = try await ledger.grant(
-                    teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, on: connection)
-                let response = GrantResponse(teamId: teamID, amount: input.amount, reason: reason, balance: balance)
-                let data = try JSONCoding.encoder.encode(response)
-                if let key {
-                    try await idempotency.store(userID: principal.userID, key: key, hash: hash, status: 201, response: data, on: connection)
-                }
-                return .fresh(status: 201, body: data)
+        let outcome: IdempotencyStore.Outcome = try await postgres.transaction(logger: logger) { connection in
+            if let key, let stored = try await idempotency.lookup(userID: principal.userID, key: key, hash: hash, on: connection) {
+                return stored
             }
+            let balance = try await ledger.grant(
+                teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, on: connection)
+            let response = GrantResponse(teamId: teamID, amount: input.amount, reason: reason, balance: balance)
+            let body = try JSONValue.encoding(response)
+            if let key {
+                try await idempotency.store(userID: principal.userID, key: key, hash: hash, status: 201, response: body, on: connection)
+            }
+            return .fresh(status: 201, body: body)
         }
-        context.logger.info("credits granted", metadata: ["team": "\(teamID)", "amount": "\(input.amount)"])
+        context.logger.info("credits granted", metadata: ["team": "\(teamID.lowercased)", "amount": "\(input.amount)"])
         return outcome.response
     }
 
     func updateUser(_ request: Request, context: AppRequestContext) async throws -> UserView {
         _ = try requireAdmin(context)
         let userID = try context.uuidParameter("id", what: "user")
-        let input = try await request.decodeJSON(as: UserUpdate.self, limit: bodyLimit)
+        let input = try await request.decode(as: UserUpdate.self, context: context)
         guard try await identities.user(id: userID) != nil else { throw Problem.notFound("user") }
         if let disabled = input.disabled { try await identities.setDisabled(userID: userID, disabled: disabled) }
         if let admin = input.isPlatformAdmin { try await identities.setPlatformAdmin(userID: userID, isAdmin: admin) }

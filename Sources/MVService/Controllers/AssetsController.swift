@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import MVAuth
+import MVCore
+import NIOCore
 
 /// Images and scene sets: metadata and bytes. Only the owner sees them; everyone else gets 404.
 struct AssetsController {
@@ -15,27 +17,26 @@ struct AssetsController {
     }
 
     func image(_ request: Request, context: AppRequestContext) async throws -> AssetResponse {
-        let image = try await visible(context, kind: "image")
-        return AssetResponse(image, contentURL: "/api/mv/images/\(image.id)/content")
+        let image = try await visible(context, kind: .image)
+        return AssetResponse(image, contentURL: "/api/mv/images/\(image.id.lowercased)/content")
     }
 
     func imageContent(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let image = try await visible(context, kind: "image")
+        let image = try await visible(context, kind: .image)
         return try await MediaResponder.respond(to: request, context: context, asset: image, media: media)
     }
 
     func sceneSet(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let sceneSet = try await visible(context, kind: "scene_set")
+        let sceneSet = try await visible(context, kind: .sceneSet)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: sceneSet.metadataJSON)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: sceneSet.metadata.data)))
     }
 
-    private func visible(_ context: AppRequestContext, kind: String) async throws -> AssetStore.Asset {
+    private func visible(_ context: AppRequestContext, kind: AssetKind) async throws -> AssetStore.Asset {
         let principal = try context.requirePrincipal()
-        let what = kind == "image" ? "image" : "scene set"
-        let id = try context.uuidParameter("id", what: what)
-        guard let asset = try await assets.asset(id: id, kind: kind, userID: principal.userID) else { throw Problem.notFound(what) }
+        let id = try context.uuidParameter("id", what: kind.noun)
+        guard let asset = try await assets.asset(id: id, kind: kind, userID: principal.userID) else { throw Problem.notFound(kind.noun) }
         return asset
     }
 }
@@ -61,6 +62,6 @@ struct AssetResponse: ResponseEncodable {
         sha256 = asset.sha256
         contentUrl = contentURL
         createdAt = asset.createdAt
-        metadata = JSONValue(json: asset.metadataJSON)
+        metadata = asset.metadata
     }
 }

@@ -11,7 +11,6 @@ struct AuthController {
     let tokens: TokenIssuer
     let hasher: PasswordHasher
     let openRegistration: Bool
-    let bodyLimit: Int
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("register", use: register)
@@ -58,7 +57,7 @@ struct AuthController {
         guard openRegistration else {
             throw Problem.forbidden("Registration is closed; ask an administrator for an account.")
         }
-        let input = try await request.decodeJSON(as: RegisterInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: RegisterInput.self, context: context)
         let email = try EmailAddress.normalize(input.email)
         try PasswordPolicy.validate(input.password)
         let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -80,7 +79,7 @@ struct AuthController {
     }
 
     func login(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
-        let input = try await request.decodeJSON(as: LoginInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: LoginInput.self, context: context)
         guard let email = try? EmailAddress.normalize(input.email),
             let (user, hash) = try await identities.userWithPasswordHash(email: email)
         else {
@@ -93,14 +92,14 @@ struct AuthController {
     }
 
     func refresh(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
-        let input = try await request.decodeJSON(as: RefreshInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: RefreshInput.self, context: context)
         let (userID, newRefresh) = try await refreshTokens.rotate(input.refreshToken)
         let (access, expiresIn) = try await tokens.issueAccessToken(userID: userID)
         return TokenResponse(accessToken: access, refreshToken: newRefresh, expiresIn: expiresIn)
     }
 
     func logout(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let input = try await request.decodeJSON(as: RefreshInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: RefreshInput.self, context: context)
         try await refreshTokens.revokeFamily(of: input.refreshToken)
         return .noContent
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import MVAuth
 import MVBackends
 import MVBilling
+import MVCore
 import NIOFoundationEssentialsCompat
 
 /// `POST /api/mv/quote` and the generation endpoints: validate, price, admit in one transaction, answer 202.
@@ -15,7 +16,6 @@ struct GenerationController {
     let assets: AssetStore
     let policy: RateLimitPolicy
     let maxAttempts: Int
-    let bodyLimit: Int
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("quote", use: quote)
@@ -24,34 +24,41 @@ struct GenerationController {
         group.post("generate_character_reference", use: generateCharacterReference)
     }
 
-    /// Body of `POST /api/mv/quote`: `kind` plus the fields of that kind's endpoint.
-    struct QuoteKind: Decodable {
-        var kind: String?
+    /// Body of `POST /api/mv/quote`: `kind` plus the fields of that kind's endpoint, decoded in one pass.
+    enum QuoteInput: Decodable {
+        case video(GenerateVideoInput)
+        case scenes(CreateScenesInput)
+        case images(CharacterReferenceInput)
+
+        private enum CodingKeys: String, CodingKey { case kind }
+
+        init(from decoder: any Decoder) throws {
+            let kind = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .kind)
+            switch kind ?? JobKind.generateVideo.rawValue {
+            case JobKind.generateVideo.rawValue: self = .video(try GenerateVideoInput(from: decoder))
+            case JobKind.createScenes.rawValue: self = .scenes(try CreateScenesInput(from: decoder))
+            case JobKind.generateCharacterReference.rawValue: self = .images(try CharacterReferenceInput(from: decoder))
+            default:
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: [CodingKeys.kind],
+                    debugDescription: "must be one of generate_video, create_scenes, generate_character_reference"))
+            }
+        }
     }
 
     func quote(_ request: Request, context: AppRequestContext) async throws -> Quote {
         _ = try context.requirePrincipal()
-        let body = try await request.collectJSONData(limit: bodyLimit)
-        let kind = try JSONCoding.decoder.decodeBody(QuoteKind.self, from: body).kind ?? "generate_video"
-        switch kind {
-        case JobKind.generateVideo.rawValue:
-            let spec = try VideoJobSpec(validating: try JSONCoding.decoder.decodeBody(GenerateVideoInput.self, from: body))
-            return try quoter.quote(video: spec)
-        case JobKind.createScenes.rawValue:
-            let input = try JSONCoding.decoder.decodeBody(CreateScenesInput.self, from: body)
-            return try quoter.quote(scenes: try ScenesJobSpec(validating: input, templates: templates))
-        case JobKind.generateCharacterReference.rawValue:
-            let input = try JSONCoding.decoder.decodeBody(CharacterReferenceInput.self, from: body)
-            return try quoter.quote(images: try ImageJobSpec(validating: input, templates: templates))
-        default:
-            throw Problem.invalid("kind", "must be one of generate_video, create_scenes, generate_character_reference")
+        switch try await request.decode(as: QuoteInput.self, context: context) {
+        case .video(let input): return try quoter.quote(video: try VideoJobSpec(validating: input))
+        case .scenes(let input): return try quoter.quote(scenes: try ScenesJobSpec(validating: input, templates: templates))
+        case .images(let input): return try quoter.quote(images: try ImageJobSpec(validating: input, templates: templates))
         }
     }
 
     func generateVideo(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let key = try idempotencyKey(request)
-        let input = try await request.decodeJSON(as: GenerateVideoInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: GenerateVideoInput.self, context: context)
         let spec = try VideoJobSpec(validating: input)
         let quote = try quoter.quote(video: spec)
         let readable = try await assets.readableImageIDs(spec.referenceImageIds, userID: principal.userID)
@@ -64,7 +71,7 @@ struct GenerationController {
     func createScenes(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let key = try idempotencyKey(request)
-        let input = try await request.decodeJSON(as: CreateScenesInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: CreateScenesInput.self, context: context)
         let spec = try ScenesJobSpec(validating: input, templates: templates)
         let quote = try quoter.quote(scenes: spec)
         return try await admit(kind: .createScenes, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, request: request)
@@ -73,7 +80,7 @@ struct GenerationController {
     func generateCharacterReference(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let key = try idempotencyKey(request)
-        let input = try await request.decodeJSON(as: CharacterReferenceInput.self, limit: bodyLimit)
+        let input = try await request.decode(as: CharacterReferenceInput.self, context: context)
         let spec = try ImageJobSpec(validating: input, templates: templates)
         let quote = try quoter.quote(images: spec)
         return try await admit(
@@ -84,11 +91,11 @@ struct GenerationController {
     private func admit<Spec: Encodable>(
         kind: JobKind, spec: Spec, projectID: UUID?, quote: Int64, key: String?, principal: Principal, request: Request
     ) async throws -> Response {
-        let specData = try JSONCoding.encoder.encode(spec)
-        let hash = SHA256.hash(data: specData).map { String(format: "%02x", $0) }.joined()
+        let specData = try JSONCoding.encode(spec)
+        let hash = SHA256.hash(data: specData).hexString
         let admission = AdmissionRequest(
             kind: kind, userID: principal.userID, teamID: principal.teamID, projectID: projectID,
-            specJSON: String(decoding: specData, as: UTF8.self), specHash: hash, idempotencyKey: key, quote: quote,
+            spec: try JSONValue.encoding(spec), specHash: hash, idempotencyKey: key, quote: quote,
             maxAttempts: maxAttempts, policy: policy)
         let outcome = try await queue.admit(admission, rateLimiter: rateLimiter)
         var (record, replayed) = switch outcome {
@@ -103,7 +110,7 @@ struct GenerationController {
         if let wait { response.headers[MVHeader.preferenceApplied] = "wait=\(wait.seconds)" }
         if replayed { response.headers[MVHeader.idempotentReplayed] = "true" }
         if case .created(_, let decision) = outcome {
-            for field in decision.headerFields { response.headers.set(field.name, field.value) }
+            response.headers.set(decision.httpFields)
         }
         return response
     }
@@ -122,10 +129,10 @@ struct GenerationController {
 
     /// 202 with the job, or 200 when `Prefer: wait` saw it finish.
     private func jobResponse(_ record: JobRecord, finished: Bool) throws -> Response {
-        let data = try JSONCoding.encoder.encode(JobResponse(record))
+        let data = try JSONCoding.encode(JobResponse(record))
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        headers[.location] = "/api/jobs/\(record.id)"
+        headers[.location] = "/api/jobs/\(record.id.lowercased)"
         return Response(status: finished ? .ok : .accepted, headers: headers, body: .init(byteBuffer: .init(data: data)))
     }
 
@@ -147,9 +154,9 @@ struct GenerationController {
         }
     }
 
-    private func idempotencyKey(_ request: Request) throws(Problem) -> String? {
+    private func idempotencyKey(_ request: Request) throws(AdmissionError) -> String? {
         guard let key = request.headers[MVHeader.idempotencyKey] else { return nil }
-        try IdempotencyStore.validate(key)
+        try IdempotencyLock.validate(key)
         return key
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MVCore
 import NIOCore
 
 /// `GET /api/jobs/{id}/events`: Server-Sent Events for one job. `status` when the state changes, `progress` when the
@@ -40,7 +41,7 @@ struct JobEventStream {
                     lastID = id
                 }
                 if record.state.isFinal {
-                    let done = try JSONCoding.encoder.encode(JobResponse(record))
+                    let done = try JSONCoding.encode(JobResponse(record))
                     try await writer.write(ByteBuffer(string: "id: \(id)\nevent: done\ndata: \(String(decoding: done, as: UTF8.self))\n\n"))
                     break
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MVAuth
+import MVCore
 
 /// `GET /api/jobs/{id}` and `POST /api/jobs/{id}/cancel`. Other users' jobs are 404, whatever the id.
 struct JobsController {
@@ -31,7 +32,7 @@ struct JobsController {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
         var filter = JobQueue.ListFilter()
-        var errors: [Problem.FieldError] = []
+        var errors: [FieldError] = []
         if let raw = query.get("status") {
             filter.state = JobState(rawValue: raw)
             if filter.state == nil { errors.append(.init(field: "status", message: "must be queued, running, succeeded, failed or canceled")) }
@@ -46,7 +47,7 @@ struct JobsController {
         }
         for (name, keyPath) in [("created_after", \JobQueue.ListFilter.createdAfter), ("created_before", \JobQueue.ListFilter.createdBefore)] {
             guard let raw = query.get(name) else { continue }
-            guard let date = ISO8601DateFormatter().date(from: raw) else {
+            guard let date = RFC3339.date(from: raw) else {
                 errors.append(.init(field: name, message: "must be an RFC 3339 time such as 2026-11-24T18:00:00Z"))
                 continue
             }
@@ -58,7 +59,7 @@ struct JobsController {
         if let raw = query.get("cursor") {
             if let after = JobCursor.decode(raw) { filter.after = after } else { errors.append(.init(field: "cursor", message: "is not a cursor from this list")) }
         }
-        guard errors.isEmpty else { throw Problem.validation(errors) }
+        guard errors.isEmpty else { throw ValidationError(errors) }
         let records = try await queue.jobs(userID: principal.userID, filter: filter)
         let next = records.count == filter.limit ? records.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
         return JobPage(items: records.map(JobResponse.init), nextCursor: next)
@@ -83,7 +84,7 @@ struct JobsController {
 enum JobCursor {
     static func encode(createdAt: Date, id: UUID) -> String {
         let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Data("\(micros)_\(id.uuidString)".utf8).base64EncodedString()
+        return Data("\(micros)_\(id.lowercased)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 

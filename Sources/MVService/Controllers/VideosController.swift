@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MVAuth
 import MVBackends
+import MVCore
 
 /// Video metadata and bytes, plus the predecessor's `get_video` aliases. Only the owner sees a video; everyone
 /// else gets 404 whether or not it exists.
@@ -28,7 +29,7 @@ struct VideosController {
 
     func show(_ request: Request, context: AppRequestContext) async throws -> AssetResponse {
         let video = try await visibleVideo(context)
-        return AssetResponse(video, contentURL: "/api/mv/videos/\(video.id)/content")
+        return AssetResponse(video, contentURL: "/api/mv/videos/\(video.id.lowercased)/content")
     }
 
     func info(_ request: Request, context: AppRequestContext) async throws -> InfoResponse {
@@ -44,7 +45,7 @@ struct VideosController {
     private func visibleVideo(_ context: AppRequestContext) async throws -> AssetStore.Asset {
         let principal = try context.requirePrincipal()
         let id = try context.uuidParameter("id", what: "video")
-        guard let video = try await assets.asset(id: id, kind: "video", userID: principal.userID) else {
+        guard let video = try await assets.asset(id: id, kind: .video, userID: principal.userID) else {
             throw Problem.notFound("video")
         }
         return video

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVCore
 import ServiceLifecycle
 import Synchronization
 

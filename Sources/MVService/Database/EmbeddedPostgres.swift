@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVCore
 
 /// A private PostgreSQL cluster under a folder: `initdb` on first use, `pg_ctl start` on a unix socket inside that
 /// folder (no TCP), and `pg_ctl stop` by whoever started it. When the process runs as root the PostgreSQL binaries run
@@ -100,7 +101,7 @@ public struct EmbeddedPostgres: Sendable {
     private func runProcess(_ path: String, _ arguments: [String], check: Bool = true, capture: Bool = true) async throws -> (status: Int32, output: String) {
         let outputPath = NSTemporaryDirectory() + "mvpg-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let status = try await ChildProcess.run(path, arguments, outputPath: capture ? outputPath : nil)
+        let status = try await ProcessRunner.run(path, arguments, outputPath: capture ? outputPath : nil)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         if check && status != 0 {
             throw Failure(description: "\(URL(fileURLWithPath: path).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MVCore
 
 /// One numbered file of `sql/`: `NNN_name.sql`, applied once, in order, identified by its checksum.
 public struct Migration: Sendable, Equatable {
@@ -29,7 +30,7 @@ public struct Migration: Sendable, Equatable {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name) else {
                 throw ConfigError(file: directory + "/" + name, key: "-", reason: "cannot read")
             }
-            let checksum = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let checksum = SHA256.hash(data: data).hexString
             let text = String(decoding: data, as: UTF8.self)
             migrations.append(Migration(version: version, name: name, checksum: checksum, statements: split(text)))
         }

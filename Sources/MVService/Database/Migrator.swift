@@ -1,4 +1,5 @@
 import Logging
+import MVCore
 import PostgresNIO
 
 /// Applies ``Migration``s: each in its own transaction that first takes an advisory lock (so instances starting
@@ -45,38 +46,34 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Int] {
         var appliedNow: [Int] = []
-        try await unwrapTransaction {
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS schema_migrations (
-                        version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-                        applied_at timestamptz NOT NULL DEFAULT now())
-                    """, logger: logger)
-            }
+        try await client.transaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
         }
         for migration in migrations {
-            let applied = try await unwrapTransaction {
-                try await client.withTransaction(logger: logger) { connection -> Bool in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                    let rows = try await connection.query(
-                        "SELECT checksum FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
-                    for try await checksum in rows.decode(String.self) {
-                        guard checksum == migration.checksum else {
-                            throw Failure.checksumMismatch(version: migration.version, name: migration.name)
-                        }
-                        return false
+            let applied = try await client.transaction(logger: logger) { connection -> Bool in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+                let rows = try await connection.query(
+                    "SELECT checksum FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+                for try await checksum in rows.decode(String.self) {
+                    guard checksum == migration.checksum else {
+                        throw Failure.checksumMismatch(version: migration.version, name: migration.name)
                     }
-                    for statement in migration.statements {
-                        // The repository's own checksummed migration text, never user input; it has no values to bind.
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query("""
-                        INSERT INTO schema_migrations (version, name, checksum)
-                        VALUES (\(migration.version), \(migration.name), \(migration.checksum))
-                        """, logger: logger)
-                    return true
+                    return false
                 }
+                for statement in migration.statements {
+                    // The repository's own checksummed migration text, never user input; it has no values to bind.
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("""
+                    INSERT INTO schema_migrations (version, name, checksum)
+                    VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+                    """, logger: logger)
+                return true
             }
             if applied {
                 appliedNow.append(migration.version)
@@ -109,11 +106,3 @@ public struct Migrator: Sendable {
     }
 }
 
-/// Runs `body`, unwrapping `PostgresTransactionError` so callers see their own domain errors.
-func unwrapTransaction<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as PostgresTransactionError {
-        throw error.closureError ?? error
-    }
-}

@@ -29,9 +29,9 @@ public struct ImageJobSpec: Codable, Sendable, Equatable {
     static let formats = ["png", "jpg", "webp"]
 
     /// Validates `input`, filling defaults from `templates`.
-    public init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(Problem) {
+    public init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
-        var errors: [Problem.FieldError] = []
+        var errors: [FieldError] = []
         let description = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if description.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
         if description.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
@@ -51,7 +51,7 @@ public struct ImageJobSpec: Codable, Sendable, Equatable {
         if let negative, negative.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
         let backend = BackendChoice(rawValue: input.backend?.lowercased() ?? "auto")
         if backend == nil { errors.append(.init(field: "backend", message: "must be one of auto, replicate, gemini, mock")) }
-        guard errors.isEmpty, let backend else { throw Problem.validation(errors) }
+        guard errors.isEmpty, let backend else { throw ValidationError(errors) }
         let prompt = PromptTemplates.fill(templates.characterReferenceTemplate, ["character_description": description])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         self.characterDescription = description

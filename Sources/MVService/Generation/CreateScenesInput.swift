@@ -31,9 +31,9 @@ public struct ScenesJobSpec: Codable, Sendable, Equatable {
     public var projectId: UUID?
 
     /// Validates and renders `input` with `templates`.
-    public init(validating input: CreateScenesInput, templates: PromptTemplates) throws(Problem) {
+    public init(validating input: CreateScenesInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
-        var errors: [Problem.FieldError] = []
+        var errors: [FieldError] = []
         let idea = input.idea?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if idea.isEmpty { errors.append(.init(field: "idea", message: "is required and must not be blank")) }
         if idea.count > 4000 { errors.append(.init(field: "idea", message: "must be at most 4000 characters")) }
@@ -61,7 +61,7 @@ public struct ScenesJobSpec: Codable, Sendable, Equatable {
             if trimmed.count > 1000 { errors.append(.init(field: field, message: "must be at most 1000 characters")) }
             used[field] = trimmed.isEmpty ? (templates.sceneDefaults[field] ?? "") : trimmed
         }
-        guard errors.isEmpty, let backend else { throw Problem.validation(errors) }
+        guard errors.isEmpty, let backend else { throw ValidationError(errors) }
         var values = used
         values["idea"] = idea
         values["character_description"] = character

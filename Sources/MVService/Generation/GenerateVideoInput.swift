@@ -45,9 +45,9 @@ public struct VideoJobSpec: Codable, Sendable, Equatable {
         """
 
     /// Validates `input`, collecting every field error.
-    /// - Throws: ``Problem`` `validation_failed` listing each bad field.
-    public init(validating input: GenerateVideoInput) throws(Problem) {
-        var errors: [Problem.FieldError] = []
+    /// - Throws: ``ValidationError`` listing each bad field.
+    public init(validating input: GenerateVideoInput) throws(ValidationError) {
+        var errors: [FieldError] = []
         let prompt = input.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if prompt.isEmpty { errors.append(.init(field: "prompt", message: "is required and must not be blank")) }
         if prompt.count > 4000 { errors.append(.init(field: "prompt", message: "must be at most 4000 characters")) }
@@ -79,7 +79,7 @@ public struct VideoJobSpec: Codable, Sendable, Equatable {
         if let index = input.sceneIndex, index < 0 { errors.append(.init(field: "scene_index", message: "must be >= 0")) }
         let rules = input.videoRulesTemplate ?? Self.defaultRules
         if rules.count > 4000 { errors.append(.init(field: "video_rules_template", message: "must be at most 4000 characters")) }
-        guard errors.isEmpty, let backend else { throw Problem.validation(errors) }
+        guard errors.isEmpty, let backend else { throw ValidationError(errors) }
 
         self.prompt = prompt
         let filledRules = rules.replacingOccurrences(of: "{aspect_ratio}", with: aspectRatio)

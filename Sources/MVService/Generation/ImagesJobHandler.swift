@@ -1,6 +1,7 @@
 import Foundation
 import MVBackends
 import MVBilling
+import MVCore
 
 /// Makes 1–4 character reference images; every image is stored or reported as failed, never dropped silently.
 /// Fails the job only when no image was made; the charge covers the images made.
@@ -18,7 +19,7 @@ struct ImagesJobHandler: JobHandler {
             result = try await router.generateImages(
                 spec.request, resume: session.resumeCheckpoint, workDirectory: media.temporaryDirectory, observer: session)
         } catch {
-            throw JobFailure(error)
+            throw AttemptFailure(error)
         }
         var stored: [(id: UUID, blob: StoredBlob, seed: Int?)] = []
         var report: [ImageReport] = []
@@ -28,32 +29,32 @@ struct ImagesJobHandler: JobHandler {
                 let blob = try await media.ingest(temporaryFile: file.path, contentType: file.contentType)
                 let id = UUID()
                 stored.append((id, blob, outcome.seed))
-                report.append(ImageReport(index: outcome.index, imageId: id, seed: outcome.seed, contentUrl: "/api/mv/images/\(id)/content", error: nil))
+                report.append(ImageReport(index: outcome.index, imageId: id, seed: outcome.seed, contentUrl: "/api/mv/images/\(id.lowercased)/content", error: nil))
             case .failure(let error):
                 report.append(ImageReport(index: outcome.index, imageId: nil, seed: outcome.seed, contentUrl: nil, error: "\(error.code): \(error.message)"))
             }
         }
         guard !stored.isEmpty else {
             let first = result.images.compactMap { if case .failure(let error) = $0.result { error } else { nil } }.first
-            throw first.map { JobFailure($0) } ?? JobFailure(problem: .invalid("num_images", "no image was produced"), retryable: true)
+            throw first.map { AttemptFailure($0) } ?? AttemptFailure(JobFailure(.invalidOutput, "No image was produced."), retry: true)
         }
         let charge = prices.imageCredits(model: result.provenance.model, count: stored.count) ?? job.quoted
         let output = ImagesOutput(
             imageIds: stored.map(\.id), images: report, numImagesRequested: spec.request.numImages,
             numImagesGenerated: stored.count, provenance: result.provenance)
-        let json = String(decoding: try JSONCoding.encoder.encode(output), as: UTF8.self)
+        let json = try JSONValue.encoding(output)
         let assets = self.assets
         let images = stored
-        return JobCompletion(resultJSON: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge) { connection in
+        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge) { connection in
             for image in images {
                 let metadata = ImageMetadata(
                     characterDescription: spec.characterDescription, prompt: spec.request.prompt, seed: image.seed,
                     aspectRatio: spec.request.aspectRatio, outputFormat: spec.request.outputFormat, provenance: result.provenance)
                 try await assets.insert(
                     AssetStore.NewAsset(
-                        id: image.id, kind: "image", ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
+                        id: image.id, kind: .image, ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
                         blob: image.blob, title: String(spec.characterDescription.prefix(120)),
-                        metadataJSON: String(decoding: try JSONCoding.encoder.encode(metadata), as: UTF8.self)),
+                        metadata: try JSONValue.encoding(metadata)),
                     on: connection)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// The prompt configuration a product person tunes (`configs/parameters.yaml`, `scene_prompts.yaml`,
 /// `image_params.yaml`, `image_prompts.yaml`, `directors/*.yaml`), loaded once at start.
@@ -19,11 +20,11 @@ public struct PromptTemplates: Sendable {
     public var flavors: [String: PromptTemplates] = [:]
 
     /// The templates of `flavor` (`nil`, empty or `default` = these).
-    /// - Throws: ``Problem`` naming `config_flavor` when there is no such flavor.
-    public func flavor(_ name: String?) throws(Problem) -> PromptTemplates {
+    /// - Throws: ``ValidationError`` naming `config_flavor` when there is no such flavor.
+    public func flavor(_ name: String?) throws(ValidationError) -> PromptTemplates {
         guard let name, !name.isEmpty, name != "default" else { return self }
         guard let flavor = flavors[name] else {
-            throw Problem.invalid("config_flavor", "unknown flavor \(name); available: \((["default"] + flavors.keys.sorted()).joined(separator: ", "))")
+            throw ValidationError.invalid("config_flavor", "unknown flavor \(name); available: \((["default"] + flavors.keys.sorted()).joined(separator: ", "))")
         }
         return flavor
     }
@@ -103,18 +104,7 @@ public struct PromptTemplates: Sendable {
     }
 
     private static func yamlMap(_ path: String) throws(ConfigError) -> [String: String] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, key: "-", reason: "cannot read the file")
-        }
-        let object: [String: JSONValue]
-        do {
-            object = try YAMLDocument.decode([String: JSONValue].self, from: text)
-        } catch {
-            throw ConfigError(file: path, key: "-", reason: "not a YAML mapping: \(error)")
-        }
+        guard case .object(let object) = try YAMLField.load(path: path).json else { return [:] }
         var map: [String: String] = [:]
         for (key, value) in object {
             switch value {

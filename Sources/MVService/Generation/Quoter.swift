@@ -24,10 +24,10 @@ struct Quoter: Sendable {
     let router: GenerationRouter
     let prices: PriceTable
 
-    func quote(video spec: VideoJobSpec) throws(Problem) -> Quote {
+    func quote(video spec: VideoJobSpec) throws(ValidationError) -> Quote {
         let candidates = router.candidates(for: .video, backend: spec.backend, model: spec.model, needs: spec.featureNeeds)
         guard !candidates.isEmpty else {
-            throw Problem.invalid(
+            throw ValidationError.invalid(
                 "backend", "no \(spec.backend.rawValue) video model supports this request (duration, resolution, aspect ratio, references, audio)")
         }
         var lines: [Quote.Line] = []
@@ -36,12 +36,12 @@ struct Quoter: Sendable {
             lines.append(.init(provider: candidate.provider, model: candidate.model, unit: "second", quantity: Double(spec.durationSeconds), credits: credits))
         }
         guard let highest = lines.map(\.credits).max() else {
-            throw Problem.invalid("model", "no price is configured for the candidate models")
+            throw ValidationError.invalid("model", "no price is configured for the candidate models")
         }
         return Quote(credits: highest, breakdown: lines)
     }
 
-    func quote(scenes spec: ScenesJobSpec) throws(Problem) -> Quote {
+    func quote(scenes spec: ScenesJobSpec) throws(ValidationError) -> Quote {
         let candidates = router.candidates(for: .scenes, backend: spec.backend, model: spec.model, needs: .none)
         let lines = candidates.compactMap { candidate -> Quote.Line? in
             guard let hold = prices.scenesHold(model: candidate.model) else { return nil }
@@ -50,7 +50,7 @@ struct Quoter: Sendable {
         return try highest(lines, field: "backend", capability: "scenes")
     }
 
-    func quote(images spec: ImageJobSpec) throws(Problem) -> Quote {
+    func quote(images spec: ImageJobSpec) throws(ValidationError) -> Quote {
         let candidates = router.candidates(
             for: .image, backend: spec.request.backend, model: spec.request.model, needs: FeatureNeeds(image: spec.request))
         let lines = candidates.compactMap { candidate -> Quote.Line? in
@@ -60,9 +60,9 @@ struct Quoter: Sendable {
         return try highest(lines, field: "backend", capability: "image")
     }
 
-    private func highest(_ lines: [Quote.Line], field: String, capability: String) throws(Problem) -> Quote {
+    private func highest(_ lines: [Quote.Line], field: String, capability: String) throws(ValidationError) -> Quote {
         guard let highest = lines.map(\.credits).max() else {
-            throw Problem.invalid(field, "no configured \(capability) model can serve this request")
+            throw ValidationError.invalid(field, "no configured \(capability) model can serve this request")
         }
         return Quote(credits: highest, breakdown: lines)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MVBackends
 import MVBilling
+import MVCore
 
 /// Writes a scene script with the text model and stores it as a `scene_set` asset.
 struct ScenesJobHandler: JobHandler {
@@ -17,7 +18,7 @@ struct ScenesJobHandler: JobHandler {
                 ScenesRequest(prompt: spec.prompt, numberOfScenes: spec.numberOfScenes, backend: spec.backend, model: spec.model),
                 resume: session.resumeCheckpoint, observer: session)
         } catch {
-            throw JobFailure(error)
+            throw AttemptFailure(error)
         }
         let tokens = (result.usage.inputTokens ?? 0) + (result.usage.outputTokens ?? 0)
         let charge = prices.scenesCredits(model: result.provenance.model, tokens: tokens) ?? job.quoted
@@ -25,13 +26,13 @@ struct ScenesJobHandler: JobHandler {
         let stored = SceneSet(
             sceneSetId: sceneSetID, idea: spec.idea, characterDescription: spec.characterDescription, scenes: result.scenes,
             parametersUsed: spec.parametersUsed, director: spec.director, provenance: result.provenance, usage: result.usage)
-        let json = String(decoding: try JSONCoding.encoder.encode(stored), as: UTF8.self)
+        let json = try JSONValue.encoding(stored)
         let assets = self.assets
-        return JobCompletion(resultJSON: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge) { connection in
+        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge) { connection in
             try await assets.insert(
                 AssetStore.NewAsset(
-                    id: sceneSetID, kind: "scene_set", ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
-                    blob: nil, title: String(spec.idea.prefix(120)), metadataJSON: json),
+                    id: sceneSetID, kind: .sceneSet, ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
+                    blob: nil, title: String(spec.idea.prefix(120)), metadata: json),
                 on: connection)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MVBackends
 import MVBilling
+import MVCore
 import PostgresNIO
 
 /// Renders one clip: resolves reference images, calls the router (resuming a saved provider job on a rescued
@@ -22,7 +23,7 @@ struct VideoJobHandler: JobHandler {
                 spec.videoRequest(references: references), resume: session.resumeCheckpoint,
                 workDirectory: media.temporaryDirectory, observer: session)
         } catch {
-            throw JobFailure(error)
+            throw AttemptFailure(error)
         }
         await session.progress(0.95, stage: "storing")
         let blob = try await media.ingest(temporaryFile: result.file.path, contentType: "video/mp4")
@@ -30,22 +31,21 @@ struct VideoJobHandler: JobHandler {
         let charge = prices.videoCredits(model: result.provenance.model, seconds: seconds) ?? job.quoted
         let videoID = UUID()
         let output = VideoJobOutput(
-            videoId: videoID, videoUrl: "/api/mv/videos/\(videoID)/content", durationSeconds: result.durationSeconds,
+            videoId: videoID, videoUrl: "/api/mv/videos/\(videoID.lowercased)/content", durationSeconds: result.durationSeconds,
             sizeBytes: blob.size, provenance: result.provenance)
         let metadata = VideoMetadata(
             prompt: spec.prompt, negativePrompt: spec.negativePrompt, aspectRatio: spec.aspectRatio,
             durationSeconds: result.durationSeconds, resolution: spec.resolution, generateAudio: spec.generateAudio,
             seed: spec.seed, referenceImageIds: spec.referenceImageIds, provenance: result.provenance, creditsCharged: charge)
-        let resultJSON = String(decoding: try JSONCoding.encoder.encode(output), as: UTF8.self)
-        let metadataJSON = String(decoding: try JSONCoding.encoder.encode(metadata), as: UTF8.self)
+        let storedMetadata = try JSONValue.encoding(metadata)
         let assets = self.assets
         return JobCompletion(
-            resultJSON: resultJSON, provider: result.provenance.provider, model: result.provenance.model, charge: charge
+            result: try JSONValue.encoding(output), provider: result.provenance.provider, model: result.provenance.model, charge: charge
         ) { connection in
             try await assets.insert(
                 AssetStore.NewAsset(
-                    id: videoID, kind: "video", ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
-                    blob: blob, title: String(spec.prompt.prefix(120)), metadataJSON: metadataJSON),
+                    id: videoID, kind: .video, ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
+                    blob: blob, title: String(spec.prompt.prefix(120)), metadata: storedMetadata),
                 on: connection)
         }
     }

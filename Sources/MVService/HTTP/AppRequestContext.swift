@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MVAuth
+import MVCore
 
 /// Per-request state: who is calling (set by ``AuthMiddleware``).
 public struct AppRequestContext: RequestContext {
@@ -13,34 +14,19 @@ public struct AppRequestContext: RequestContext {
         self.principal = nil
     }
 
-    /// snake_case JSON with RFC 3339 dates.
-    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
-    /// snake_case JSON with RFC 3339 dates.
-    public var requestDecoder: JSONDecoder { JSONCoding.decoder }
+    /// The largest JSON body a route accepts (`limits.max_json_body_bytes`), set by ``ProblemMiddleware``.
+    public var maxJSONBodyBytes = 1 << 20
+
+    /// Request bodies larger than this are refused with 413.
+    public var maxUploadSize: Int { maxJSONBodyBytes }
+    /// snake_case JSON with RFC 3339 dates and lowercase UUIDs.
+    public var responseEncoder: JSONResponseEncoder { JSONResponseEncoder() }
+    /// JSON bodies in one pass, with problems for every failure.
+    public var requestDecoder: JSONRequestDecoder { JSONRequestDecoder() }
 
     /// The caller, or 401.
     public func requirePrincipal() throws(Problem) -> Principal {
         guard let principal else { throw Problem.unauthorized() }
         return principal
-    }
-}
-
-/// The API's JSON conventions.
-public enum JSONCoding {
-    /// snake_case keys, ISO 8601 dates.
-    public static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    /// snake_case keys, ISO 8601 dates.
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
     }
 }

@@ -4,6 +4,7 @@ import JWTKit
 import Logging
 import MVAuth
 import MVBilling
+import MVCore
 import PostgresNIO
 
 /// Authenticates `Authorization: Bearer <access JWT>` (verified tokens are cached until they expire), then, in
@@ -54,41 +55,19 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = principal
-        context.logger[metadataKey: "user"] = "\(userID)"
-        context.logger[metadataKey: "team"] = "\(principal.teamID)"
-        guard decision.allowed else {
-            var problem = Problem.rateLimited(decision)
-            problem.headers += decision.headerFields.map { ($0.name, $0.value) }
-            throw problem
-        }
+        context.logger[metadataKey: "user"] = "\(userID.lowercased)"
+        context.logger[metadataKey: "team"] = "\(principal.teamID.lowercased)"
+        guard decision.allowed else { throw Problem.rateLimited(decision) }
+        // Every authenticated answer carries the rate-limit fields: the api bucket's, unless a generation route
+        // already reported its own (stricter) policy.
         do {
             var response = try await next(request, context)
-            // A generation route may have reported its own (stricter) policy through the response already.
-            if response.headers[MVHeader.rateLimitPolicy] == nil {
-                for field in decision.headerFields {
-                    response.headers.set(field.name, field.value)
-                }
-            }
+            if response.headers[MVHeader.rateLimitPolicy] == nil { response.headers.set(decision.httpFields) }
             return response
         } catch {
             var problem = ProblemMiddleware.problem(for: error, context: context)
-            if !problem.headers.contains(where: { $0.0 == "RateLimit-Policy" }) {
-                problem.headers += decision.headerFields.map { ($0.name, $0.value) }
-            }
+            if problem.headers[MVHeader.rateLimitPolicy] == nil { problem.headers.set(decision.httpFields) }
             throw problem
         }
-    }
-}
-
-extension Problem {
-    /// 429 naming the policy, with `Retry-After`.
-    static func rateLimited(_ decision: RateLimitDecision) -> Problem {
-        var problem = Problem(
-            .tooManyRequests, code: "rate_limited", title: "Too many requests",
-            detail: "Rate limit '\(decision.policy.name)' exceeded; retry in \(decision.retryAfterSeconds) s.")
-        problem.extensions = [
-            "policy": .string(decision.policy.name), "retry_after": .int(Int64(decision.retryAfterSeconds)),
-        ]
-        return problem
     }
 }

@@ -1,10 +1,27 @@
 import Hummingbird
+import MVBilling
 
 extension HTTPFields {
-    /// Sets a field given by a runtime name; invalid names are ignored.
-    mutating func set(_ name: String, _ value: String) {
-        if let field = HTTPFields.Element.Name(name) { self[field] = value }
+    /// The rate-limit fields of a decision (`RateLimit-Policy`, `RateLimit`, `X-RateLimit-*`, `Retry-After`).
+    init(_ headers: RateLimitHeaders) {
+        self.init()
+        self[MVHeader.rateLimitPolicy] = headers.policy
+        self[MVHeader.rateLimit] = headers.rateLimit
+        self[MVHeader.rateLimitLimit] = String(headers.limit)
+        self[MVHeader.rateLimitRemaining] = String(headers.remaining)
+        self[MVHeader.rateLimitReset] = String(headers.reset)
+        if let retryAfter = headers.retryAfter { self[.retryAfter] = String(retryAfter) }
     }
+
+    /// Sets every field of `other` here, replacing fields of the same name.
+    mutating func set(_ other: HTTPFields) {
+        for name in Set(other.map(\.name)) { self[values: name] = other[values: name] }
+    }
+}
+
+extension RateLimitDecision {
+    /// This decision's response fields.
+    var httpFields: HTTPFields { HTTPFields(headers) }
 }
 
 /// Header names the API uses beyond the standard ones.
@@ -14,6 +31,10 @@ enum MVHeader {
     static let requestID = HTTPFields.Element.Name("X-Request-ID") ?? .contentType
     static let team = HTTPFields.Element.Name("X-MV-Team") ?? .contentType
     static let rateLimitPolicy = HTTPFields.Element.Name("RateLimit-Policy") ?? .contentType
+    static let rateLimit = HTTPFields.Element.Name("RateLimit") ?? .contentType
+    static let rateLimitLimit = HTTPFields.Element.Name("X-RateLimit-Limit") ?? .contentType
+    static let rateLimitRemaining = HTTPFields.Element.Name("X-RateLimit-Remaining") ?? .contentType
+    static let rateLimitReset = HTTPFields.Element.Name("X-RateLimit-Reset") ?? .contentType
     static let prefer = HTTPFields.Element.Name("Prefer") ?? .contentType
     static let lastEventID = HTTPFields.Element.Name("Last-Event-ID") ?? .contentType
     static let preferenceApplied = HTTPFields.Element.Name("Preference-Applied") ?? .contentType

@@ -1,18 +1,19 @@
 import Foundation
 import Hummingbird
 import Logging
+import MVCore
 import NIOCore
-import NIOFoundationEssentialsCompat
 import PostgresNIO
 
 /// Stored first responses of idempotent POSTs other than job submissions (those keep their key on the job row).
+/// The key's lock is ``IdempotencyLock``, shared with admission.
 struct IdempotencyStore: Sendable {
     let logger: Logger
 
     /// A response to send: the first one replayed, or a new one.
     enum Outcome: Sendable {
-        case replayed(status: Int, body: Data)
-        case fresh(status: Int, body: Data)
+        case replayed(status: Int, body: JSONValue)
+        case fresh(status: Int, body: JSONValue)
 
         var response: Response {
             var headers = HTTPFields()
@@ -20,49 +21,32 @@ struct IdempotencyStore: Sendable {
             switch self {
             case .replayed(let status, let body):
                 headers[MVHeader.idempotentReplayed] = "true"
-                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.data)))
             case .fresh(let status, let body):
-                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.data)))
             }
         }
     }
 
-    /// Takes the key's lock for this transaction (409 if another request holds it) and returns the stored
-    /// response, 422 when the key was used with another body, or nil when the key is new.
+    /// Takes the key's lock for this transaction and returns the stored response, or nil when the key is new.
+    /// - Throws: ``AdmissionError`` when another request holds the key or the key was used with another body.
     func lookup(userID: UUID, key: String, hash: String, on connection: PostgresConnection) async throws -> Outcome? {
-        try Self.validate(key)
-        let lockName = "idem:\(userID):\(key)"
-        let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger)
-        guard try await locked.decode(Bool.self).first(where: { _ in true }) == true else {
-            throw Problem.conflict(code: "idempotency_in_flight", "A request with this Idempotency-Key is still being processed.")
-        }
+        try await IdempotencyLock.acquire(userID: userID, key: key, on: connection, logger: logger)
         let rows = try await connection.query("""
-            SELECT request_hash, status, response::text FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)
+            SELECT request_hash, status, response FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)
             """, logger: logger)
-        for try await (storedHash, status, body) in rows.decode((String, Int, String).self) {
-            guard storedHash == hash else {
-                throw Problem(
-                    .unprocessableContent, code: "idempotency_key_reused", title: "Idempotency key reused",
-                    detail: "This Idempotency-Key was used with a different request body.")
-            }
-            return .replayed(status: status, body: Data(body.utf8))
+        for try await (storedHash, status, body) in rows.decode((String, Int, JSONB<JSONValue>).self) {
+            guard storedHash == hash else { throw AdmissionError.idempotencyKeyReused }
+            return .replayed(status: status, body: body.value)
         }
         return nil
     }
 
-    /// Keys are 1...255 printable ASCII characters (spaces allowed).
-    static func validate(_ key: String) throws(Problem) {
-        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && ($0 == " " || !$0.isWhitespace) }) else {
-            throw Problem.badRequest(code: "invalid_idempotency_key", "Idempotency-Key must be 1...255 printable ASCII characters.")
-        }
-    }
-
     /// Records the first response for the key.
-    func store(userID: UUID, key: String, hash: String, status: Int, response: Data, on connection: PostgresConnection) async throws {
-        let body = String(decoding: response, as: UTF8.self)
+    func store(userID: UUID, key: String, hash: String, status: Int, response: JSONValue, on connection: PostgresConnection) async throws {
         try await connection.query("""
             INSERT INTO idempotency_keys (user_id, key, request_hash, status, response)
-            VALUES (\(userID), \(key), \(hash), \(status), \(body)::jsonb)
+            VALUES (\(userID), \(key), \(hash), \(status), \(JSONB(response)))
             """, logger: logger)
     }
 }

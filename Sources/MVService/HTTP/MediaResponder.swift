@@ -6,7 +6,7 @@ enum MediaResponder {
     static let fileIO = FileIO()
 
     static func respond(to request: Request, context: AppRequestContext, asset: AssetStore.Asset, media: any MediaStore) async throws -> Response {
-        guard let sha = asset.sha256, let size = asset.size else { throw Problem.notFound(asset.kind) }
+        guard let sha = asset.sha256, let size = asset.size else { throw Problem.notFound(asset.kind.noun) }
         let contentType = asset.contentType ?? "application/octet-stream"
         let etag = "\"\(sha)\""
         var headers = HTTPFields()
@@ -39,7 +39,7 @@ enum MediaResponder {
         case .unsatisfiable:
             var problem = Problem(
                 .rangeNotSatisfiable, code: "range_not_satisfiable", title: "Range not satisfiable", detail: "The file has \(size) bytes.")
-            problem.headers = [("Content-Range", "bytes */\(size)")]
+            problem.headers[.contentRange] = "bytes */\(size)"
             throw problem
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0

@@ -18,6 +18,11 @@ extension OpenAPIDocument {
         "Team": object(["id": uuid, "name": string, "personal": boolean, "created_at": dateTime]),
         "Me": object(["user": ref("User"), "teams": ["type": "array", "items": object(["id": uuid, "name": string, "personal": boolean, "role": string])], "default_team_id": uuid, "current_team_id": uuid]),
         "Balance": object(["available": integer, "held": integer, "posted": integer]),
+        "PriceList": object(["items": ["type": "array", "items": object([
+            "capability": string, "model": string, "provider": string, "unit": string, "credits_per_unit": integer,
+            "hold_credits": integer, "provider_cost_usd_per_unit": number, "provider_cost_usd_per_million_input_tokens": number,
+            "provider_cost_usd_per_million_output_tokens": number,
+        ])]]),
         "LedgerPage": object([
             "items": ["type": "array", "items": object([
                 "id": integer, "transaction_id": uuid, "account": ["type": "string", "enum": ["available", "held"]],

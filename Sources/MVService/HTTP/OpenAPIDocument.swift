@@ -26,6 +26,7 @@ enum OpenAPIDocument {
         Route(method: "get", path: "/api/me/limits", summary: "Every policy that applies: rate buckets and credits, with what is left", responses: ["200": "Limits"]),
         Route(method: "get", path: "/api/billing/balance", summary: "Team credits: available, held, posted", responses: ["200": "Balance"]),
         Route(method: "get", path: "/api/billing/ledger", summary: "The team's ledger entries, newest first (?limit, ?cursor; team admins)", responses: ["200": "LedgerPage", "403": "Problem"]),
+        Route(method: "get", path: "/api/billing/prices", summary: "The price table in force: credits per unit per model, and the provider cost per unit", responses: ["200": "PriceList"]),
         Route(method: "post", path: "/api/mv/quote", summary: "Price a request without charging", requestSchema: "QuoteInput", responses: ["200": "Quote", "422": "Problem"]),
         Route(method: "post", path: "/api/mv/generate_video", summary: "Queue one clip (202 + job); send Idempotency-Key; Prefer: wait=N answers 200 if it finishes within N s", requestSchema: "GenerateVideoInput", responses: ["200": "Job", "202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),
         Route(method: "post", path: "/api/mv/create_scenes", summary: "Queue a scene script (202 + job); send Idempotency-Key", requestSchema: "CreateScenesInput", responses: ["202": "Job", "402": "Problem", "409": "Problem", "422": "Problem", "429": "Problem"]),

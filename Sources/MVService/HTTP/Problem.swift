@@ -1,21 +1,9 @@
 import Foundation
 import Hummingbird
+import MVCore
 
 /// An RFC 9457 problem document: every error the API answers with. `code` is the stable machine code.
 public struct Problem: Error, Sendable, Equatable {
-    /// One invalid field of a `validation_failed` problem.
-    public struct FieldError: Codable, Sendable, Equatable {
-        /// snake_case field name as sent.
-        public var field: String
-        /// What is wrong with it.
-        public var message: String
-        /// Creates a field error.
-        public init(field: String, message: String) {
-            self.field = field
-            self.message = message
-        }
-    }
-
     /// HTTP status.
     public var status: HTTPResponse.Status
     /// Stable machine code (`insufficient_credits`, `rate_limited`, `validation_failed`, ...).
@@ -27,9 +15,9 @@ public struct Problem: Error, Sendable, Equatable {
     /// Field errors for `validation_failed`.
     public var errors: [FieldError] = []
     /// Extra members (for example `required` and `available` credits), rendered as JSON values.
-    public var extensions: [String: ProblemValue] = [:]
+    public var extensions: [String: JSONValue] = [:]
     /// Extra response header fields (`Retry-After`, `WWW-Authenticate`, rate-limit fields).
-    public var headers: [(String, String)] = []
+    public var headers = HTTPFields()
 
     /// Creates a problem.
     public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
@@ -44,37 +32,10 @@ public struct Problem: Error, Sendable, Equatable {
     }
 
     /// The JSON body, with `request_id` filled in.
-    func body(requestID: String) -> ProblemDocument {
+    func body(requestID: String?) -> ProblemDocument {
         ProblemDocument(
             type: "/problems/\(code)", title: title, status: Int(status.code), detail: detail, code: code,
             requestId: requestID, errors: errors.isEmpty ? nil : errors, extensions: extensions)
-    }
-}
-
-/// A JSON value carried in a problem's extension members.
-public enum ProblemValue: Sendable, Equatable, Codable {
-    case int(Int64)
-    case string(String)
-    case double(Double)
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .int(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else {
-            self = .string(try container.decode(String.self))
-        }
     }
 }
 
@@ -86,12 +47,12 @@ public struct ProblemDocument: Codable, Sendable, Equatable {
     public var detail: String
     public var code: String
     public var requestId: String?
-    public var errors: [Problem.FieldError]?
-    public var extensions: [String: ProblemValue]
+    public var errors: [FieldError]?
+    public var extensions: [String: JSONValue]
 
     public init(
         type: String, title: String, status: Int, detail: String, code: String, requestId: String?,
-        errors: [Problem.FieldError]?, extensions: [String: ProblemValue]
+        errors: [FieldError]?, extensions: [String: JSONValue]
     ) {
         self.type = type
         self.title = title
@@ -132,11 +93,11 @@ public struct ProblemDocument: Codable, Sendable, Equatable {
         detail = try container.decode(String.self, forKey: Key(stringValue: "detail"))
         code = try container.decode(String.self, forKey: Key(stringValue: "code"))
         requestId = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "request_id"))
-        errors = try container.decodeIfPresent([Problem.FieldError].self, forKey: Key(stringValue: "errors"))
-        var extensions: [String: ProblemValue] = [:]
+        errors = try container.decodeIfPresent([FieldError].self, forKey: Key(stringValue: "errors"))
+        var extensions: [String: JSONValue] = [:]
         let known: Set = ["type", "title", "status", "detail", "code", "request_id", "errors"]
         for key in container.allKeys where !known.contains(key.stringValue) {
-            extensions[key.stringValue] = try container.decode(ProblemValue.self, forKey: key)
+            extensions[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
         }
         self.extensions = extensions
     }
@@ -165,7 +126,7 @@ extension Problem {
     /// 401 with `WWW-Authenticate: Bearer`.
     public static func unauthorized(_ detail: String = "A valid bearer token is required.") -> Problem {
         var problem = Problem(.unauthorized, code: "unauthorized", title: "Unauthorized", detail: detail)
-        problem.headers = [("WWW-Authenticate", #"Bearer realm="mvservice""#)]
+        problem.headers[.wwwAuthenticate] = #"Bearer realm="mvservice""#
         return problem
     }
 

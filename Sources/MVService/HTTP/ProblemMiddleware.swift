@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MVAuth
 import MVBilling
+import MVCore
 import NIOCore
 import NIOFoundationEssentialsCompat
 
@@ -11,7 +12,12 @@ import NIOFoundationEssentialsCompat
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
+    /// The largest JSON body routes accept (`limits.max_json_body_bytes`), handed to the request decoder.
+    var maxJSONBodyBytes = 1 << 20
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.maxJSONBodyBytes = maxJSONBodyBytes
         var response: Response
         do {
             response = try await next(request, context)
@@ -23,23 +29,26 @@ struct ProblemMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Maps any error to the problem the caller sees.
+    /// Maps any error to the problem the caller sees: domain errors through ``Problem``'s initialisers; unexpected
+    /// errors become a bare 500 (logged, never described to the caller).
     static func problem(for error: any Error, context: Context) -> Problem {
         switch error {
-        case let problem as Problem:
-            return problem
-        case let error as HTTPError:
-            return problem(for: error)
-        case let error as AuthError:
-            return problem(for: error)
-        case let error as BillingError:
-            return problem(for: error)
-        default:
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return Problem(
-                .internalServerError, code: "internal_error", title: "Internal server error",
-                detail: "Something went wrong on our side; the request id identifies it in our logs.")
+        case let problem as Problem: problem
+        case let error as ValidationError: Problem(error)
+        case let error as AdmissionError: Problem(error)
+        case let error as JobQueue.Failure: Problem(error)
+        case let error as AuthError: Problem(error)
+        case let error as BillingError: Problem(error)
+        case let error as HTTPError: problem(for: error)
+        default: unexpected(error, context: context)
         }
+    }
+
+    private static func unexpected(_ error: any Error, context: Context) -> Problem {
+        context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+        return Problem(
+            .internalServerError, code: "internal_error", title: "Internal server error",
+            detail: "Something went wrong on our side; the request id identifies it in our logs.")
     }
 
     static func problem(for error: HTTPError) -> Problem {
@@ -56,46 +65,6 @@ struct ProblemMiddleware: RouterMiddleware {
             return Problem(error.status, code: "http_\(error.status.code)", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
         }
     }
-
-    static func problem(for error: AuthError) -> Problem {
-        switch error {
-        case .emailTaken:
-            return .conflict(code: "email_taken", "An account with that email already exists.")
-        case .invalidCredentials:
-            var problem = Problem.unauthorized("Email or password is wrong.")
-            problem.code = "invalid_credentials"
-            return problem
-        case .invalidToken:
-            return .unauthorized("The token is invalid or expired.")
-        case .refreshTokenReused:
-            var problem = Problem.unauthorized("This refresh token was already used; every token of its session is now revoked.")
-            problem.code = "refresh_token_reused"
-            return problem
-        case .userDisabled:
-            var problem = Problem.unauthorized("This account is disabled.")
-            problem.code = "account_disabled"
-            return problem
-        case .notFound:
-            return .notFound()
-        case .invalidInput(let field, let message):
-            return .invalid(field, message)
-        }
-    }
-
-    static func problem(for error: BillingError) -> Problem {
-        switch error {
-        case .insufficientCredits(let required, let available):
-            var problem = Problem(
-                HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), code: "insufficient_credits",
-                title: "Insufficient credits", detail: "This needs \(required) credits; your team has \(available) available.")
-            problem.extensions = ["required": .int(required), "available": .int(available)]
-            return problem
-        case .invalidAmount(let reason):
-            return .invalid("amount", reason)
-        case .holdAlreadyExists:
-            return .conflict(code: "hold_exists", "This job already has a hold.")
-        }
-    }
 }
 
 extension Problem: HTTPResponseError {
@@ -105,12 +74,9 @@ extension Problem: HTTPResponseError {
 
     /// The problem as a response.
     func response(requestID: String) -> Response {
-        var fields = HTTPFields()
+        var fields = headers
         fields[.contentType] = "application/problem+json"
-        for (name, value) in headers {
-            fields.set(name, value)
-        }
-        let data = (try? JSONCoding.encoder.encode(body(requestID: requestID))) ?? Data()
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(data: data)))
+        let data = (try? JSONCoding.encode(body(requestID: requestID))) ?? Data()
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

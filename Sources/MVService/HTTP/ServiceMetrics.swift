@@ -1,4 +1,5 @@
 import Hummingbird
+import MVCore
 import Prometheus
 
 /// The service's Prometheus registry: requests by route and status, request latency, jobs by state. Held per

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVCore
 import PostgresNIO
 
 extension JobQueue {
@@ -8,7 +9,7 @@ extension JobQueue {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
-                j.result::text, j.error::text, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+                j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
             WHERE j.id = \(id) AND j.user_id = \(userID)
             """, logger: logger)
@@ -35,7 +36,7 @@ extension JobQueue {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
-                j.result::text, j.error::text, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+                j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
             WHERE j.user_id = \(userID)
                 AND (\(filter.state?.rawValue)::text IS NULL OR j.state = \(filter.state?.rawValue))
@@ -57,13 +58,13 @@ extension JobQueue {
         let c = row.makeRandomAccess()
         return JobRecord(
             id: try c[0].decode(UUID.self),
-            kind: JobKind(rawValue: try c[1].decode(String.self)) ?? .generateVideo,
-            state: JobState(rawValue: try c[2].decode(String.self)) ?? .failed,
+            kind: try c[1].decode(JobKind.self),
+            state: try c[2].decode(JobState.self),
             userID: try c[3].decode(UUID.self), teamID: try c[4].decode(UUID.self), projectID: try c[5].decode(UUID?.self),
             attempts: try c[6].decode(Int.self), maxAttempts: try c[7].decode(Int.self), progress: try c[8].decode(Double.self),
             stage: try c[9].decode(String.self), quoted: try c[10].decode(Int64.self), held: try c[11].decode(Int64.self),
             charged: try c[12].decode(Int64.self), released: try c[13].decode(Int64.self),
-            resultJSON: try c[14].decode(String?.self), errorJSON: try c[15].decode(String?.self),
+            result: try c[14].decode(JSONB<JSONValue>?.self)?.value, failure: try c[15].decode(JSONB<JobFailure>?.self)?.value,
             providerName: try c[16].decode(String?.self), providerModel: try c[17].decode(String?.self),
             createdAt: try c[18].decode(Date.self), startedAt: try c[19].decode(Date?.self), finishedAt: try c[20].decode(Date?.self))
     }

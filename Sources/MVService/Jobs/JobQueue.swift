@@ -1,7 +1,8 @@
 import Foundation
-import HTTPTypes
 import Logging
+import MVBackends
 import MVBilling
+import MVCore
 import PostgresNIO
 
 /// The Postgres job queue: claims with `FOR UPDATE SKIP LOCKED`, leases with a fencing token that every worker write
@@ -11,6 +12,10 @@ public struct JobQueue: Sendable {
     public enum Failure: Error, Equatable {
         /// The lease moved on (rescued, re-claimed or cancelled): this worker must stop and write nothing.
         case staleLease
+        /// The job already finished in this state (a cancel came too late).
+        case finished(JobState)
+        /// The job is not there (or not the caller's).
+        case missing
     }
 
     /// NOTIFY channel workers listen on.
@@ -38,14 +43,13 @@ public struct JobQueue: Sendable {
             WHERE id = (
                 SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()
                 ORDER BY priority DESC, run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, kind, user_id, team_id, request::text, attempts, max_attempts, lease_token, quoted,
-                provider_checkpoint::text
+            RETURNING id, kind, user_id, team_id, request, attempts, max_attempts, lease_token, quoted, provider_checkpoint
             """, logger: logger)
-        for try await row in rows.decode((UUID, String, UUID, UUID, String, Int, Int, Int64, Int64, String?).self) {
-            guard let kind = JobKind(rawValue: row.1) else { continue }
+        let columns = (UUID, JobKind, UUID, UUID, JSONB<JSONValue>, Int, Int, Int64, Int64, JSONB<ProviderCheckpoint>?).self
+        for try await row in rows.decode(columns) {
             return ClaimedJob(
-                id: row.0, kind: kind, userID: row.2, teamID: row.3, requestJSON: row.4, attempts: row.5,
-                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpointJSON: row.9)
+                id: row.0, kind: row.1, userID: row.2, teamID: row.3, request: row.4.value, attempts: row.5,
+                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpoint: row.9?.value)
         }
         return nil
     }
@@ -72,10 +76,10 @@ public struct JobQueue: Sendable {
     }
 
     /// Saves the provider's job id before the worker waits on it (fenced).
-    public func saveCheckpoint(_ job: ClaimedJob, checkpointJSON: String, provider: String, model: String) async throws {
+    public func saveCheckpoint(_ job: ClaimedJob, checkpoint: ProviderCheckpoint) async throws {
         let rows = try await client.query("""
-            UPDATE jobs SET provider_checkpoint = \(checkpointJSON)::jsonb, provider_name = \(provider),
-                provider_model = \(model), updated_at = now()
+            UPDATE jobs SET provider_checkpoint = \(JSONB(checkpoint)), provider_name = \(checkpoint.provider),
+                provider_model = \(checkpoint.model), updated_at = now()
             WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
             RETURNING id
             """, logger: logger)
@@ -87,85 +91,79 @@ public struct JobQueue: Sendable {
     /// Marks the job succeeded, runs `write` (asset rows) and captures `charge` credits (at most the hold; the rest
     /// is released), all in one transaction and only while `job`'s lease is current.
     public func complete(
-        _ job: ClaimedJob, resultJSON: String, provider: String?, model: String?, charge: Int64,
+        _ job: ClaimedJob, result: JSONValue, provider: String?, model: String?, charge: Int64,
         write: @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
-        try await unwrapTransaction {
-            try await client.withTransaction(logger: logger) { connection in
-                let rows = try await connection.query("""
-                    UPDATE jobs SET state = 'succeeded', progress = 1, stage = 'done', result = \(resultJSON)::jsonb,
-                        provider_name = COALESCE(\(provider), provider_name), provider_model = COALESCE(\(model), provider_model),
-                        finished_at = now(), locked_by = NULL, lease_expires_at = NULL, error = NULL, updated_at = now()
-                    WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
-                    RETURNING id
-                    """, logger: logger)
-                guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
-                try await write(connection)
-                let resolution = try await ledger.capture(jobID: job.id, amount: max(0, charge), on: connection)
-                try await recordResolution(job.id, resolution, on: connection)
-            }
+        try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                UPDATE jobs SET state = 'succeeded', progress = 1, stage = 'done', result = \(JSONB(result)),
+                    provider_name = COALESCE(\(provider), provider_name), provider_model = COALESCE(\(model), provider_model),
+                    finished_at = now(), locked_by = NULL, lease_expires_at = NULL, error = NULL, updated_at = now()
+                WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+                RETURNING id
+                """, logger: logger)
+            guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+            try await write(connection)
+            let resolution = try await ledger.capture(jobID: job.id, amount: max(0, charge), on: connection)
+            try await recordResolution(job.id, resolution, on: connection)
         }
     }
 
-    /// Records a failed attempt: requeued with `retryDelay` while attempts remain and `retryable`, else failed
+    /// Records a failed attempt: requeued with `retryDelay` while attempts remain and `retry` allows, else failed
     /// for good with the hold released in full. Fenced.
     /// - Returns: the state the job is now in.
     @discardableResult
-    public func fail(_ job: ClaimedJob, problem: ProblemDocument, retryable: Bool, retryDelay: Duration) async throws -> JobState {
-        let errorJSON = String(decoding: try JSONCoding.encoder.encode(problem), as: UTF8.self)
-        let final = !retryable || job.attempts >= job.maxAttempts
-        return try await unwrapTransaction {
-            try await client.withTransaction(logger: logger) { connection in
-                if !final {
-                    let rows = try await connection.query("""
-                        UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => \(retryDelay.seconds)),
-                            stage = 'retrying', error = \(errorJSON)::jsonb, locked_by = NULL, lease_expires_at = NULL,
-                            updated_at = now()
-                        WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
-                        RETURNING id
-                        """, logger: logger)
-                    guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
-                    return .queued
-                }
+    public func fail(_ job: ClaimedJob, failure: JobFailure, retry: Bool, retryDelay: Duration) async throws -> JobState {
+        let error = JSONB(failure)
+        let final = !retry || job.attempts >= job.maxAttempts
+        return try await client.transaction(logger: logger) { connection in
+            if !final {
                 let rows = try await connection.query("""
-                    UPDATE jobs SET state = 'failed', stage = 'failed', error = \(errorJSON)::jsonb, finished_at = now(),
-                        locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+                    UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => \(retryDelay.seconds)),
+                        stage = 'retrying', error = \(error), locked_by = NULL, lease_expires_at = NULL,
+                        updated_at = now()
                     WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
                     RETURNING id
                     """, logger: logger)
                 guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
-                let resolution = try await ledger.release(jobID: job.id, reason: "job failed", on: connection)
-                try await recordResolution(job.id, resolution, on: connection)
-                return .failed
+                return .queued
             }
+            let rows = try await connection.query("""
+                UPDATE jobs SET state = 'failed', stage = 'failed', error = \(error), finished_at = now(),
+                    locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
+                RETURNING id
+                """, logger: logger)
+            guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
+            let resolution = try await ledger.release(jobID: job.id, reason: "job failed", on: connection)
+            try await recordResolution(job.id, resolution, on: connection)
+            return .failed
         }
     }
 
     /// Cancels a queued or running job of `userID`, releasing its hold and bumping the fencing token so the
     /// worker's later writes are refused.
     /// - Returns: the job after cancelling; nil when the caller has no such job.
-    /// - Throws: ``Problem`` 409 when the job already finished.
+    /// - Throws: ``Failure/finished(_:)`` when the job already finished.
     public func cancel(jobID: UUID, userID: UUID) async throws -> JobRecord? {
-        let canceled = try await unwrapTransaction {
-            try await client.withTransaction(logger: logger) { connection -> Bool in
-                let rows = try await connection.query("""
-                    UPDATE jobs SET state = 'canceled', stage = 'canceled', finished_at = now(), lease_token = lease_token + 1,
-                        locked_by = NULL, lease_expires_at = NULL, updated_at = now()
-                    WHERE id = \(jobID) AND user_id = \(userID) AND state IN ('queued', 'running')
-                    RETURNING id
-                    """, logger: logger)
-                guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { return false }
-                let resolution = try await ledger.release(jobID: jobID, reason: "job canceled", on: connection)
-                try await recordResolution(jobID, resolution, on: connection)
-                return true
-            }
+        let canceled = try await client.transaction(logger: logger) { connection -> Bool in
+            let rows = try await connection.query("""
+                UPDATE jobs SET state = 'canceled', stage = 'canceled', finished_at = now(), lease_token = lease_token + 1,
+                    locked_by = NULL, lease_expires_at = NULL, updated_at = now()
+                WHERE id = \(jobID) AND user_id = \(userID) AND state IN ('queued', 'running')
+                RETURNING id
+                """, logger: logger)
+            guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { return false }
+            let resolution = try await ledger.release(jobID: jobID, reason: "job canceled", on: connection)
+            try await recordResolution(jobID, resolution, on: connection)
+            return true
         }
         guard let record = try await job(id: jobID, userID: userID) else { return nil }
         if !canceled {
-            throw Problem.conflict(code: "job_finished", "The job already finished as \(record.state.rawValue).")
+            throw Failure.finished(record.state)
         }
         // Best effort: the worker's heartbeat notices the cancel anyway; the NOTIFY only makes it immediate.
-        _ = try? await client.query("SELECT pg_notify(\(Self.channel), \("cancel:" + jobID.uuidString))", logger: logger)
+        _ = try? await client.query("SELECT pg_notify(\(Self.channel), \("cancel:" + jobID.lowercased))", logger: logger)
         return record
     }
 
@@ -187,16 +185,14 @@ public struct JobQueue: Sendable {
             WHERE state = 'running' AND lease_expires_at < now() AND attempts >= max_attempts
             """, logger: logger)
         var lost: [ClaimedJob] = []
-        for try await row in exhausted.decode((UUID, Int64, Int, Int, UUID, UUID, Int64, String).self) {
+        for try await row in exhausted.decode((UUID, Int64, Int, Int, UUID, UUID, Int64, JobKind).self) {
             lost.append(ClaimedJob(
-                id: row.0, kind: JobKind(rawValue: row.7) ?? .generateVideo, userID: row.4, teamID: row.5, requestJSON: "{}",
-                attempts: row.2, maxAttempts: row.3, leaseToken: row.1, quoted: row.6, checkpointJSON: nil))
+                id: row.0, kind: row.7, userID: row.4, teamID: row.5, request: .object([:]),
+                attempts: row.2, maxAttempts: row.3, leaseToken: row.1, quoted: row.6, checkpoint: nil))
         }
         for job in lost {
-            let problem = Problem(
-                .internalServerError, code: "worker_lost", title: "Worker lost",
-                detail: "The worker running this job stopped responding \(job.attempts) times.")
-            if (try? await fail(job, problem: problem.body(requestID: ""), retryable: false, retryDelay: .zero)) != nil {
+            let failure = JobFailure(.workerLost, "The worker running this job stopped responding \(job.attempts) times.")
+            if (try? await fail(job, failure: failure, retry: false, retryDelay: .zero)) != nil {
                 failed.append(job.id)
             }
         }
@@ -214,13 +210,5 @@ public struct JobQueue: Sendable {
         try await connection.query("""
             UPDATE jobs SET charged = \(resolution.captured), released = \(resolution.released) WHERE id = \(jobID)
             """, logger: logger)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
     }
 }

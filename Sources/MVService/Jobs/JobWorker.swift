@@ -1,6 +1,7 @@
 import Foundation
-import HTTPTypes
 import Logging
+import MVBackends
+import MVCore
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -96,11 +97,11 @@ public struct JobWorker: Service {
     /// Runs one claimed job to a recorded outcome.
     func process(_ job: ClaimedJob) async {
         var logger = self.logger
-        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "job"] = "\(job.id.lowercased)"
         logger[metadataKey: "attempt"] = "\(job.attempts)"
         guard let handler = handlers[job.kind] else {
-            let problem = Problem(.internalServerError, code: "unsupported_job", title: "Unsupported job", detail: "No worker handles \(job.kind.rawValue).")
-            _ = try? await queue.fail(job, problem: problem.body(requestID: ""), retryable: false, retryDelay: .zero)
+            let failure = JobFailure(.unsupportedJob, "No worker handles \(job.kind.rawValue).")
+            _ = try? await queue.fail(job, failure: failure, retry: false, retryDelay: .zero)
             return
         }
         let session = JobSession(queue: queue, job: job)
@@ -124,7 +125,7 @@ public struct JobWorker: Service {
             }
             try Task.checkCancellation()
             try await queue.complete(
-                job, resultJSON: completion.resultJSON, provider: completion.provider, model: completion.model,
+                job, result: completion.result, provider: completion.provider, model: completion.model,
                 charge: completion.charge, write: completion.write)
             logger.info("job succeeded", metadata: ["charged": "\(completion.charge)"])
         } catch {
@@ -136,29 +137,27 @@ public struct JobWorker: Service {
                 logger.info("job lease lost (cancelled or rescued); not writing")
                 return
             }
-            let failure = Self.classify(error, logger: logger)
+            let attempt = Self.classify(error, logger: logger)
             let delay = Backoff.fullJitter(attempt: job.attempts, base: settings.retryBase, cap: settings.retryCap)
             do {
-                let state = try await queue.fail(job, problem: failure.problem.body(requestID: ""), retryable: failure.retryable, retryDelay: delay)
-                logger.info("job attempt failed", metadata: ["code": "\(failure.problem.code)", "now": "\(state.rawValue)"])
+                let state = try await queue.fail(job, failure: attempt.failure, retry: attempt.retry, retryDelay: delay)
+                logger.info("job attempt failed", metadata: ["code": "\(attempt.failure.code.rawValue)", "now": "\(state.rawValue)"])
             } catch {
                 logger.info("could not record failure", metadata: ["error": "\(error)"])
             }
         }
     }
 
-    static func classify(_ error: any Error, logger: Logger) -> JobFailure {
+    /// What a handler's error means for the job: its stored failure and whether to try again.
+    static func classify(_ error: any Error, logger: Logger) -> AttemptFailure {
         switch error {
-        case let failure as JobFailure:
-            return failure
-        case let problem as Problem:
-            return JobFailure(problem: problem, retryable: false)
+        case let attempt as AttemptFailure:
+            return attempt
+        case let provider as ProviderError:
+            return AttemptFailure(provider)
         default:
-            if let provider = error as? any ProviderErrorConvertible { return provider.jobFailure }
             logger.error("job failed unexpectedly", metadata: ["error": "\(String(reflecting: error))"])
-            return JobFailure(
-                problem: Problem(.internalServerError, code: "internal_error", title: "Internal error", detail: "The job failed unexpectedly."),
-                retryable: true)
+            return AttemptFailure(JobFailure(.internalError, "The job failed unexpectedly."), retry: true)
         }
     }
 
@@ -200,11 +199,6 @@ public struct JobWorker: Service {
             try? await Task.sleep(for: period)
         }
     }
-}
-
-/// Errors from lower layers that know how they map onto a job failure.
-protocol ProviderErrorConvertible {
-    var jobFailure: JobFailure { get }
 }
 
 /// Wake-up signals of the jobs this worker runs, by job id.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MVBackends
+import MVCore
 import PostgresNIO
 
 /// Asset rows (videos, images, scene sets) and their blobs. Reads are owner-scoped: anyone else gets nothing,
@@ -12,20 +13,20 @@ public struct AssetStore: Sendable {
     /// A row to insert.
     public struct NewAsset: Sendable {
         var id: UUID
-        var kind: String
+        var kind: AssetKind
         var ownerID: UUID
         var teamID: UUID
         var jobID: UUID?
         var projectID: UUID?
         var blob: StoredBlob?
         var title: String?
-        var metadataJSON: String
+        var metadata: JSONValue
     }
 
     /// An asset as read.
     public struct Asset: Sendable {
         public var id: UUID
-        public var kind: String
+        public var kind: AssetKind
         public var ownerID: UUID
         public var teamID: UUID
         public var jobID: UUID?
@@ -33,7 +34,7 @@ public struct AssetStore: Sendable {
         public var contentType: String?
         public var size: Int64?
         public var title: String?
-        public var metadataJSON: String
+        public var metadata: JSONValue
         public var createdAt: Date
     }
 
@@ -54,20 +55,20 @@ public struct AssetStore: Sendable {
         try await connection.query("""
             INSERT INTO assets (id, kind, owner_id, team_id, job_id, project_id, sha256, content_type, size, title, metadata)
             VALUES (\(asset.id), \(asset.kind), \(asset.ownerID), \(asset.teamID), \(asset.jobID), \(asset.projectID),
-                \(asset.blob?.sha256), \(asset.blob?.contentType), \(asset.blob?.size), \(asset.title), \(asset.metadataJSON)::jsonb)
+                \(asset.blob?.sha256), \(asset.blob?.contentType), \(asset.blob?.size), \(asset.title), \(JSONB(asset.metadata)))
             """, logger: logger)
     }
 
     /// The asset `id` of `kind` if `userID` may read it (owner only for now), else nil.
-    public func asset(id: UUID, kind: String, userID: UUID) async throws -> Asset? {
+    public func asset(id: UUID, kind: AssetKind, userID: UUID) async throws -> Asset? {
         let rows = try await client.query("""
-            SELECT id, kind, owner_id, team_id, job_id, sha256, content_type, size, title, metadata::text, created_at
+            SELECT id, kind, owner_id, team_id, job_id, sha256, content_type, size, title, metadata, created_at
             FROM assets WHERE id = \(id) AND kind = \(kind) AND owner_id = \(userID) AND deleted_at IS NULL
             """, logger: logger)
-        for try await row in rows.decode((UUID, String, UUID, UUID, UUID?, String?, String?, Int64?, String?, String, Date).self) {
+        for try await row in rows.decode((UUID, AssetKind, UUID, UUID, UUID?, String?, String?, Int64?, String?, JSONB<JSONValue>, Date).self) {
             return Asset(
                 id: row.0, kind: row.1, ownerID: row.2, teamID: row.3, jobID: row.4, sha256: row.5, contentType: row.6,
-                size: row.7, title: row.8, metadataJSON: row.9, createdAt: row.10)
+                size: row.7, title: row.8, metadata: row.9.value, createdAt: row.10)
         }
         return nil
     }
@@ -88,13 +89,13 @@ public struct AssetStore: Sendable {
     func referenceFiles(ids: [UUID], userID: UUID, media: any MediaStore) async throws -> [MediaFile] {
         var files: [MediaFile] = []
         for id in ids {
-            let asset: Asset? = if let image = try await asset(id: id, kind: "image", userID: userID) {
+            let asset: Asset? = if let image = try await asset(id: id, kind: .image, userID: userID) {
                 image
             } else {
-                try await asset(id: id, kind: "upload", userID: userID)
+                try await asset(id: id, kind: .upload, userID: userID)
             }
             guard let asset, let sha = asset.sha256 else {
-                throw JobFailure(problem: .invalid("reference_image_ids", "image \(id) is no longer available"), retryable: false)
+                throw AttemptFailure(JobFailure(.invalidInput, "Reference image \(id.lowercased) is no longer available."), retry: false)
             }
             files.append(MediaFile(path: media.path(of: sha), contentType: asset.contentType ?? "image/png"))
         }

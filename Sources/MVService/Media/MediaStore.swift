@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MVCore
 import NIOPosix
 
 /// A stored blob: content-addressed bytes.
@@ -64,7 +65,7 @@ public struct LocalMediaStore: MediaStore {
             hasher.update(data: chunk)
             size += Int64(chunk.count)
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hexString
         return (digest, size)
     }
 }

@@ -27,11 +27,10 @@ struct TestWorkers: Sendable {
     func worker(name: String) throws -> JobWorker {
         var logger = Logger(label: "mvtest.worker.\(name)")
         logger.logLevel = config.logLevel
-        let catalog = try ModelCatalog.load(path: config.backends.catalogPath)
-        let router = GenerationRouter(configuration: config.backends, catalog: catalog, httpClient: httpClient, logger: logger)
+        let router = GenerationRouter(configuration: config.backends, catalog: try #require(config.catalog), httpClient: httpClient, logger: logger)
         let media = try LocalMediaStore(root: config.dataDirectory + "/media")
         let assets = AssetStore(client: postgres, logger: logger)
-        let prices = try #require(config.prices)
+        let prices = config.prices
         let handlers: [JobKind: any JobHandler] = [
             .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: prices)
         ]

@@ -1,17 +1,17 @@
-/// A configuration file that cannot be used: names the file, the offending key and the reason.
+/// A configuration problem that stops the process: which file, which key, and why.
 ///
 /// `description` reads like `configs/pricing.yaml: video.mock: must be a non-negative integer, got "-1"`.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Path of the file as given to the loader.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file the bad value came from (or `environment` / `flags`).
     public var file: String
-    /// Dotted key path inside the file (empty for the file as a whole).
+    /// Dotted key path of the bad value, e.g. `video[1].features.durations` (empty for the file as a whole).
     public var key: String
-    /// What is wrong.
+    /// What is wrong with it.
     public var reason: String
 
     /// Creates an error.
     /// - Parameters:
-    ///   - file: Path of the file.
+    ///   - file: The file (or `environment` / `flags`).
     ///   - key: Dotted key path, or "" for the whole file.
     ///   - reason: What is wrong.
     public init(file: String, key: String, reason: String) {
@@ -21,7 +21,5 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     /// `file: key: reason`, or `file: reason` when there is no key.
-    public var description: String {
-        key.isEmpty ? "\(file): \(reason)" : "\(file): \(key): \(reason)"
-    }
+    public var description: String { key.isEmpty ? "\(file): \(reason)" : "\(file): \(key): \(reason)" }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import MVCore
+import NIOCore
+import NIOFoundationEssentialsCompat
+
+/// The one request-body decoder (``AppRequestContext/requestDecoder``): JSON only, one pass, and every failure a clear
+/// problem — 415 unless `Content-Type` is JSON, 413 past the context's body limit, 400 when the body is not a JSON
+/// object, 422 `validation_failed` naming the field when a field has the wrong type or a required one is missing.
+public struct JSONRequestDecoder: RequestDecoder {
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
+            throw Problem(
+                .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
+                detail: "Send the body as application/json.")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw Problem(
+                .contentTooLarge, code: "body_too_large", title: "Body too large",
+                detail: "JSON bodies are limited to \(context.maxUploadSize) bytes.")
+        }
+        do {
+            return try JSONCoding.decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Self.problem(for: error)
+        }
+    }
+
+    /// Syntax errors and a body that is not an object are 400; a bad field is 422 naming it.
+    static func problem(for error: DecodingError) -> Problem {
+        func path(_ keys: [any CodingKey]) -> String {
+            var path = ""
+            for key in keys {
+                if let index = key.intValue {
+                    path += "[\(index)]"
+                } else {
+                    path += (path.isEmpty ? "" : ".") + key.stringValue.snakeCased
+                }
+            }
+            return path
+        }
+        let malformed = Problem.badRequest(code: "malformed_json", "The body is not a valid JSON object.")
+        switch error {
+        case .typeMismatch(let type, let context):
+            guard !context.codingPath.isEmpty else { return malformed }
+            return .invalid(path(context.codingPath), "must be \(DecodingError.describe(type))")
+        case .valueNotFound(let type, let context):
+            guard !context.codingPath.isEmpty else { return malformed }
+            return .invalid(path(context.codingPath), "must be \(DecodingError.describe(type)), not null")
+        case .keyNotFound(let key, let context):
+            return .invalid(path(context.codingPath + [key]), "is required")
+        case .dataCorrupted(let context):
+            guard !context.codingPath.isEmpty else { return malformed }
+            return .invalid(path(context.codingPath), context.debugDescription.hasPrefix("must") ? context.debugDescription : "is not valid")
+        @unknown default:
+            return malformed
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import HTTPTypes
+import MVAuth
+import MVBilling
+import MVCore
+
+/// The one mapping from domain errors (which know nothing of HTTP) to the problem documents clients see.
+extension Problem {
+    /// 422 `validation_failed` listing the bad fields.
+    init(_ error: ValidationError) {
+        self = .validation(error.errors)
+    }
+
+    /// Admission refusals: 409 key in flight, 422 key reused, 400 bad key, 429 with the rate-limit fields.
+    init(_ error: AdmissionError) {
+        switch error {
+        case .idempotencyInFlight:
+            self = .conflict(code: "idempotency_in_flight", "A request with this Idempotency-Key is still being processed; retry shortly.")
+        case .idempotencyKeyReused:
+            self.init(
+                .unprocessableContent, code: "idempotency_key_reused", title: "Idempotency key reused",
+                detail: "This Idempotency-Key was used with a different request body.")
+        case .invalidIdempotencyKey:
+            self = .badRequest(code: "invalid_idempotency_key", "Idempotency-Key must be 1...255 printable ASCII characters.")
+        case .rateLimited(let decision):
+            self = .rateLimited(decision)
+        }
+    }
+
+    /// Job queue refusals a caller can cause: 409 for a finished job, 404 for one that is gone.
+    init(_ error: JobQueue.Failure) {
+        switch error {
+        case .finished(let state):
+            self = .conflict(code: "job_finished", "The job already finished as \(state.rawValue).")
+        case .staleLease, .missing:
+            self = .notFound("job")
+        }
+    }
+
+    /// A failed job's stored failure, as the problem document shown in the job's `error`.
+    init(_ failure: JobFailure) {
+        let status: HTTPResponse.Status = switch failure.code {
+        case .contentBlocked, .invalidInput: .unprocessableContent
+        case .providerUnavailable, .invalidOutput, .providerAuth, .mockFailure: .badGateway
+        case .canceled: .conflict
+        case .workerLost, .unsupportedJob, .internalError: .internalServerError
+        }
+        self.init(status, code: failure.code.rawValue, title: "Generation failed", detail: failure.message)
+        extensions["retryable"] = .bool(failure.code.isRetryable)
+        if let failovers = failure.failovers { extensions["failovers"] = .array(failovers.map(JSONValue.string)) }
+    }
+
+    /// Authentication and identity failures.
+    init(_ error: AuthError) {
+        switch error {
+        case .emailTaken:
+            self = .conflict(code: "email_taken", "An account with that email already exists.")
+        case .invalidCredentials:
+            self = .unauthorized("Email or password is wrong.")
+            code = "invalid_credentials"
+        case .invalidToken:
+            self = .unauthorized("The token is invalid or expired.")
+        case .refreshTokenReused:
+            self = .unauthorized("This refresh token was already used; every token of its session is now revoked.")
+            code = "refresh_token_reused"
+        case .userDisabled:
+            self = .unauthorized("This account is disabled.")
+            code = "account_disabled"
+        case .notFound:
+            self = .notFound()
+        case .invalidInput(let field, let message):
+            self = .invalid(field, message)
+        }
+    }
+
+    /// Ledger refusals: 402 with `required` and `available`.
+    init(_ error: BillingError) {
+        switch error {
+        case .insufficientCredits(let required, let available):
+            self.init(
+                HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), code: "insufficient_credits",
+                title: "Insufficient credits", detail: "This needs \(required) credits; your team has \(available) available.")
+            extensions = ["required": .number(Double(required)), "available": .number(Double(available))]
+        case .invalidAmount(let reason):
+            self = .invalid("amount", reason)
+        case .holdAlreadyExists:
+            self = .conflict(code: "hold_exists", "This job already has a hold.")
+        }
+    }
+
+    /// 429 naming the policy, with `Retry-After` and the rate-limit fields.
+    static func rateLimited(_ decision: RateLimitDecision) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, code: "rate_limited", title: "Too many requests",
+            detail: "Rate limit '\(decision.policy.name)' exceeded; retry in \(decision.retryAfterSeconds) s.")
+        problem.extensions = [
+            "policy": .string(decision.policy.name), "retry_after": .number(Double(decision.retryAfterSeconds)),
+        ]
+        problem.headers = decision.httpFields
+        return problem
+    }
+}

@@ -1,0 +1,13 @@
+import MVBilling
+
+/// Why admission refused a job without charging anything (the ledger's own refusal is `BillingError`).
+public enum AdmissionError: Error, Sendable {
+    /// Another request with the same Idempotency-Key is still being admitted.
+    case idempotencyInFlight
+    /// The Idempotency-Key was used before with a different request body.
+    case idempotencyKeyReused
+    /// The Idempotency-Key is not 1...255 printable ASCII characters.
+    case invalidIdempotencyKey
+    /// The caller's generation bucket is empty; the decision says when it refills.
+    case rateLimited(RateLimitDecision)
+}

@@ -31,8 +31,10 @@ if [ ${#need[@]} -gt 0 ]; then
   # De-duplicate (ffmpeg may be listed twice).
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   echo "installing: ${need[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
+  # Wait for another apt/dpkg run (a parallel CI job) instead of failing on its lock.
+  $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+    "${need[@]}" fonts-dejavu-core >/dev/null
 fi
 # Debian's postgresql package may start a system cluster; MV Service runs its own, so it is not needed.
 

@@ -85,7 +85,7 @@ struct ServiceComponents {
 
 /// Builds the whole service: database (embedded or `DATABASE_URL`), migrations, stores, provider router,
 /// HTTP routes, and, unless disabled, in-process job workers. Used by `mvservice serve` and by the tests.
-public func buildApplication(_ config: AppConfig) async throws -> some ApplicationProtocol {
+func buildApplication(_ config: AppConfig) async throws -> some ApplicationProtocol {
     let components = try await ServiceComponents.build(config)
     let router = buildRouter(config, components)
     var services = components.baseServices
@@ -104,7 +104,7 @@ public func buildApplication(_ config: AppConfig) async throws -> some Applicati
 }
 
 /// Builds a worker-only process (`mvservice worker`): no HTTP server.
-public func buildWorkerGroup(_ config: AppConfig) async throws -> ServiceGroup {
+func buildWorkerGroup(_ config: AppConfig) async throws -> ServiceGroup {
     let components = try await ServiceComponents.build(config)
     return ServiceGroup(
         configuration: .init(

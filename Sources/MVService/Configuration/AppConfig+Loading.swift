@@ -5,18 +5,18 @@ import MVBilling
 import MVCore
 
 /// Values given on the command line; they win over the environment and the file.
-public struct ConfigOverrides: Sendable {
+struct ConfigOverrides: Sendable {
     /// `--host`.
-    public var host: String?
+    var host: String?
     /// `--port`.
-    public var port: Int?
+    var port: Int?
     /// `--data-dir`.
-    public var dataDirectory: String?
+    var dataDirectory: String?
     /// `--database-url`.
-    public var databaseURL: String?
+    var databaseURL: String?
 
     /// Creates overrides; nil fields change nothing.
-    public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil) {
+    init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -28,7 +28,7 @@ extension AppConfig {
     /// Loads `configPath` (a missing file means defaults), then applies the environment, then `overrides`, then
     /// loads the YAML files beside it (prices, rate limits) and validates the result.
     /// - Throws: ``ConfigError`` naming the file, key and reason.
-    public static func load(
+    static func load(
         configPath: String,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         overrides: ConfigOverrides = ConfigOverrides()
@@ -53,7 +53,7 @@ extension AppConfig {
     /// the model catalog (``modelsCatalogPath`` when set, which must then exist) and the prompt templates, each when
     /// present. This is the only place configuration files are read; `buildApplication` gets them as values and
     /// refuses to start without a catalog and templates.
-    public mutating func loadSiblingFiles() throws(ConfigError) {
+    mutating func loadSiblingFiles() throws(ConfigError) {
         func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
         let pricing = configDirectory + "/pricing.yaml"
         if exists(pricing) { prices = try PriceTable.load(path: pricing) }
@@ -141,7 +141,7 @@ extension AppConfig {
     }
 
     /// Checks ranges and relations between values.
-    public func validate(source: String) throws(ConfigError) {
+    func validate(source: String) throws(ConfigError) {
         guard (0...65_535).contains(port) else { throw ConfigError(file: source, key: "server.port", reason: "must be 0...65535") }
         guard !dataDirectory.isEmpty else { throw ConfigError(file: source, key: "data_dir", reason: "must not be empty") }
         guard auth.bcryptCost >= 10, auth.bcryptCost <= 16 else {

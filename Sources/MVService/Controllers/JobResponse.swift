@@ -2,30 +2,30 @@ import Foundation
 import MVCore
 
 /// The API representation of a job (`GET /api/jobs/{id}`).
-public struct JobResponse: Codable, Sendable {
-    public struct Cost: Codable, Sendable {
-        public var quoted: Int64
-        public var held: Int64
-        public var charged: Int64
-        public var released: Int64
+struct JobResponse: Codable, Sendable {
+    struct Cost: Codable, Sendable {
+        var quoted: Int64
+        var held: Int64
+        var charged: Int64
+        var released: Int64
     }
-    public struct Provider: Codable, Sendable {
-        public var name: String
-        public var model: String
+    struct Provider: Codable, Sendable {
+        var name: String
+        var model: String
     }
-    public var id: UUID
-    public var kind: JobKind
-    public var status: JobState
-    public var progress: Double
-    public var stage: String
-    public var attempts: Int
-    public var createdAt: Date
-    public var startedAt: Date?
-    public var finishedAt: Date?
-    public var cost: Cost
-    public var result: JSONValue?
-    public var error: JSONValue?
-    public var provider: Provider?
+    var id: UUID
+    var kind: JobKind
+    var status: JobState
+    var progress: Double
+    var stage: String
+    var attempts: Int
+    var createdAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+    var cost: Cost
+    var result: JSONValue?
+    var error: JSONValue?
+    var provider: Provider?
 
     init(_ record: JobRecord) {
         id = record.id

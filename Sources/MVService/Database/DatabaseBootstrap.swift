@@ -6,14 +6,14 @@ import Synchronization
 
 /// Finds the database to use: `DATABASE_URL` when given, else the embedded cluster under the data directory
 /// (started if needed, database `mvservice` created if missing).
-public struct DatabaseBootstrap: Sendable {
+struct DatabaseBootstrap: Sendable {
     /// The URL to connect to.
-    public var url: DatabaseURL
+    var url: DatabaseURL
     /// The embedded cluster this process started (and must stop), if any.
-    public var startedCluster: EmbeddedPostgres?
+    var startedCluster: EmbeddedPostgres?
 
     /// Resolves the database for `config`.
-    public static func resolve(_ config: AppConfig, logger: Logger) async throws -> DatabaseBootstrap {
+    static func resolve(_ config: AppConfig, logger: Logger) async throws -> DatabaseBootstrap {
         if let raw = config.databaseURL {
             guard let url = DatabaseURL(raw) else { throw ConfigError(file: "DATABASE_URL", key: "-", reason: "not a postgres:// URL") }
             return DatabaseBootstrap(url: url, startedCluster: nil)

@@ -2,22 +2,22 @@ import Foundation
 import PostgresNIO
 
 /// A parsed `postgres://user:password@host:port/database` URL (also `?host=/socket/dir` for unix sockets).
-public struct DatabaseURL: Sendable, Equatable {
+struct DatabaseURL: Sendable, Equatable {
     /// Host name, or nil when `socketDirectory` is used.
-    public var host: String?
+    var host: String?
     /// TCP port (also names the unix socket file).
-    public var port: Int
+    var port: Int
     /// Directory of the unix socket, from `?host=/path`.
-    public var socketDirectory: String?
+    var socketDirectory: String?
     /// Role name.
-    public var username: String
+    var username: String
     /// Password, if any.
-    public var password: String?
+    var password: String?
     /// Database name.
-    public var database: String
+    var database: String
 
     /// Parses `string`; nil when it is not a postgres URL.
-    public init?(_ string: String) {
+    init?(_ string: String) {
         guard let components = URLComponents(string: string),
             components.scheme == "postgres" || components.scheme == "postgresql"
         else { return nil }
@@ -34,7 +34,7 @@ public struct DatabaseURL: Sendable, Equatable {
     }
 
     /// Creates a URL value for a unix-socket cluster.
-    public init(socketDirectory: String, port: Int, username: String, database: String) {
+    init(socketDirectory: String, port: Int, username: String, database: String) {
         self.host = nil
         self.socketDirectory = socketDirectory
         self.port = port
@@ -44,14 +44,14 @@ public struct DatabaseURL: Sendable, Equatable {
     }
 
     /// The same server, another database.
-    public func with(database: String) -> DatabaseURL {
+    func with(database: String) -> DatabaseURL {
         var copy = self
         copy.database = database
         return copy
     }
 
     /// The URL as text (password included: never log it).
-    public var urlString: String {
+    var urlString: String {
         var components = URLComponents()
         components.scheme = "postgres"
         components.user = username
@@ -64,7 +64,7 @@ public struct DatabaseURL: Sendable, Equatable {
     }
 
     /// A postgres-nio client configuration.
-    public var clientConfiguration: PostgresClient.Configuration {
+    var clientConfiguration: PostgresClient.Configuration {
         if let socketDirectory {
             return PostgresClient.Configuration(
                 unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)

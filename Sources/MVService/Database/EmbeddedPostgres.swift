@@ -6,24 +6,24 @@ import MVCore
 /// folder (no TCP), and `pg_ctl stop` by whoever started it. When the process runs as root the PostgreSQL binaries run
 /// as the `postgres` user (initdb refuses root), with the folder owned accordingly. A cluster that is already running
 /// (another `serve`, a CLI command) is reused, not started twice.
-public struct EmbeddedPostgres: Sendable {
+struct EmbeddedPostgres: Sendable {
     /// The cluster's data folder (also its socket folder).
-    public let directory: String
+    let directory: String
     /// Port number naming the socket file.
-    public let port: Int
+    let port: Int
     /// Folder of `initdb`, `pg_ctl`, `createdb`.
-    public let binDirectory: String
+    let binDirectory: String
     private let logger: Logger
 
     /// Errors starting or using the cluster.
-    public struct Failure: Error, CustomStringConvertible {
+    struct Failure: Error, CustomStringConvertible {
         /// What went wrong, with the tool's output.
-        public var description: String
+        var description: String
     }
 
     /// Prepares a launcher for the cluster in `directory` (not created yet).
     /// - Throws: ``Failure`` when no PostgreSQL binaries are installed.
-    public init(directory: String, port: Int = 5432, logger: Logger) throws {
+    init(directory: String, port: Int = 5432, logger: Logger) throws {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
         self.port = port
         self.binDirectory = try Self.findBinDirectory()
@@ -31,13 +31,13 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// The superuser URL of the `postgres` database on this cluster.
-    public var url: DatabaseURL {
+    var url: DatabaseURL {
         DatabaseURL(socketDirectory: directory, port: port, username: "postgres", database: "postgres")
     }
 
     /// Starts the cluster unless it already runs.
     /// - Returns: true when this call started it (so the caller should stop it).
-    public func start() async throws -> Bool {
+    func start() async throws -> Bool {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: directory + "/PG_VERSION") {
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -60,12 +60,12 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// Stops the cluster (fast shutdown).
-    public func stop() async {
+    func stop() async {
         _ = try? await run(tool: "pg_ctl", ["-D", directory, "-m", "fast", "-w", "stop"])
     }
 
     /// Creates `database` on the cluster unless it exists.
-    public func createDatabaseIfMissing(_ database: String) async throws {
+    func createDatabaseIfMissing(_ database: String) async throws {
         let result = try await run(tool: "createdb", ["-h", directory, "-p", String(port), "-U", "postgres", database], check: false)
         guard result.status != 0 else { return }
         // Most likely it exists already (another process made it): connecting proves it.

@@ -3,19 +3,19 @@ import Foundation
 import MVCore
 
 /// One numbered file of `sql/`: `NNN_name.sql`, applied once, in order, identified by its checksum.
-public struct Migration: Sendable, Equatable {
+struct Migration: Sendable, Equatable {
     /// The number before the first underscore.
-    public var version: Int
+    var version: Int
     /// The file name.
-    public var name: String
+    var name: String
     /// SHA-256 of the file's bytes, hex.
-    public var checksum: String
+    var checksum: String
     /// The statements of the file, split for the extended query protocol (one statement per query).
-    public var statements: [String]
+    var statements: [String]
 
     /// Reads every `NNN_*.sql` file of `directory`, sorted by version.
     /// - Throws: ``ConfigError`` for unreadable files, bad names or duplicate versions.
-    public static func load(directory: String) throws(ConfigError) -> [Migration] {
+    static func load(directory: String) throws(ConfigError) -> [Migration] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }

@@ -5,9 +5,9 @@ import PostgresNIO
 /// Applies ``Migration``s: each in its own transaction that first takes an advisory lock (so instances starting
 /// together serialise), records version and checksum in `schema_migrations`, and refuses to run when an applied
 /// file has changed.
-public struct Migrator: Sendable {
+struct Migrator: Sendable {
     /// Why migrating stopped.
-    public enum Failure: Error, CustomStringConvertible {
+    enum Failure: Error, CustomStringConvertible {
         /// An applied migration's file no longer matches what was applied.
         case checksumMismatch(version: Int, name: String)
         /// The database has a version this build does not know.
@@ -15,7 +15,7 @@ public struct Migrator: Sendable {
         /// A known migration is not applied yet.
         case pending(version: Int)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .checksumMismatch(let version, let name):
                 "migration \(version) (\(name)) was changed after it was applied; add a new migration instead"
@@ -35,7 +35,7 @@ public struct Migrator: Sendable {
     let logger: Logger
 
     /// Creates a migrator for `migrations` (see ``Migration/load(directory:)``).
-    public init(client: PostgresClient, migrations: [Migration], logger: Logger) {
+    init(client: PostgresClient, migrations: [Migration], logger: Logger) {
         self.client = client
         self.migrations = migrations
         self.logger = logger
@@ -44,7 +44,7 @@ public struct Migrator: Sendable {
     /// Applies every pending migration.
     /// - Returns: the versions applied by this call.
     @discardableResult
-    public func migrate() async throws -> [Int] {
+    func migrate() async throws -> [Int] {
         var appliedNow: [Int] = []
         try await client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
@@ -85,7 +85,7 @@ public struct Migrator: Sendable {
     }
 
     /// Throws unless every known migration is applied with the same checksum and nothing unknown is.
-    public func verify() async throws {
+    func verify() async throws {
         let rows = try await client.query("SELECT version, checksum FROM schema_migrations ORDER BY version", logger: logger)
         var applied: [Int: String] = [:]
         for try await (version, checksum) in rows.decode((Int, String).self) { applied[version] = checksum }
@@ -101,7 +101,7 @@ public struct Migrator: Sendable {
     }
 
     /// Whether the schema is current (for `/readyz`).
-    public func isCurrent() async -> Bool {
+    func isCurrent() async -> Bool {
         (try? await verify()) != nil
     }
 }

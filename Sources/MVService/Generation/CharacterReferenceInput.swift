@@ -2,26 +2,26 @@ import Foundation
 import MVBackends
 
 /// Body of `POST /api/mv/generate_character_reference` (the predecessor's fields).
-public struct CharacterReferenceInput: Codable, Sendable {
-    public var characterDescription: String?
-    public var numImages: Int?
-    public var aspectRatio: String?
-    public var safetyFilterLevel: String?
-    public var personGeneration: String?
-    public var outputFormat: String?
-    public var negativePrompt: String?
-    public var seed: Int?
-    public var projectId: UUID?
-    public var configFlavor: String?
-    public var backend: String?
-    public var model: String?
+struct CharacterReferenceInput: Codable, Sendable {
+    var characterDescription: String?
+    var numImages: Int?
+    var aspectRatio: String?
+    var safetyFilterLevel: String?
+    var personGeneration: String?
+    var outputFormat: String?
+    var negativePrompt: String?
+    var seed: Int?
+    var projectId: UUID?
+    var configFlavor: String?
+    var backend: String?
+    var model: String?
 }
 
 /// A validated character-reference request.
-public struct ImageJobSpec: Codable, Sendable, Equatable {
-    public var characterDescription: String
-    public var request: ImageRequest
-    public var projectId: UUID?
+struct ImageJobSpec: Codable, Sendable, Equatable {
+    var characterDescription: String
+    var request: ImageRequest
+    var projectId: UUID?
 
     static let aspectRatios = ["1:1", "9:16", "16:9", "3:4", "4:3"]
     static let safetyLevels = ["block_low_and_above", "block_medium_and_above", "block_only_high", "block_high_and_above", "block_none"]
@@ -29,7 +29,7 @@ public struct ImageJobSpec: Codable, Sendable, Equatable {
     static let formats = ["png", "jpg", "webp"]
 
     /// Validates `input`, filling defaults from `templates`.
-    public init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(ValidationError) {
+    init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
         var errors: [FieldError] = []
         let description = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

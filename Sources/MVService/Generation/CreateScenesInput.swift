@@ -2,36 +2,36 @@ import Foundation
 import MVBackends
 
 /// Body of `POST /api/mv/create_scenes` (the predecessor's fields).
-public struct CreateScenesInput: Codable, Sendable {
-    public var idea: String?
-    public var characterDescription: String?
-    public var characterCharacteristics: String?
-    public var numberOfScenes: Int?
-    public var videoType: String?
-    public var videoCharacteristics: String?
-    public var cameraAngle: String?
-    public var configFlavor: String?
-    public var director: String?
-    public var projectId: UUID?
-    public var backend: String?
-    public var model: String?
+struct CreateScenesInput: Codable, Sendable {
+    var idea: String?
+    var characterDescription: String?
+    var characterCharacteristics: String?
+    var numberOfScenes: Int?
+    var videoType: String?
+    var videoCharacteristics: String?
+    var cameraAngle: String?
+    var configFlavor: String?
+    var director: String?
+    var projectId: UUID?
+    var backend: String?
+    var model: String?
 }
 
 /// A validated scene request: the rendered prompt plus what was used to render it.
-public struct ScenesJobSpec: Codable, Sendable, Equatable {
-    public var idea: String
-    public var characterDescription: String
-    public var numberOfScenes: Int
-    public var parametersUsed: [String: String]
-    public var director: String?
-    public var configFlavor: String?
-    public var prompt: String
-    public var backend: BackendChoice
-    public var model: String?
-    public var projectId: UUID?
+struct ScenesJobSpec: Codable, Sendable, Equatable {
+    var idea: String
+    var characterDescription: String
+    var numberOfScenes: Int
+    var parametersUsed: [String: String]
+    var director: String?
+    var configFlavor: String?
+    var prompt: String
+    var backend: BackendChoice
+    var model: String?
+    var projectId: UUID?
 
     /// Validates and renders `input` with `templates`.
-    public init(validating input: CreateScenesInput, templates: PromptTemplates) throws(ValidationError) {
+    init(validating input: CreateScenesInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
         var errors: [FieldError] = []
         let idea = input.idea?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

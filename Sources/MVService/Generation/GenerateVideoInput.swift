@@ -2,39 +2,39 @@ import Foundation
 import MVBackends
 
 /// Body of `POST /api/mv/generate_video` (the predecessor's fields plus ours). Unknown fields are ignored.
-public struct GenerateVideoInput: Codable, Sendable, Equatable {
-    public var prompt: String?
-    public var negativePrompt: String?
-    public var aspectRatio: String?
-    public var duration: Int?
-    public var resolution: String?
-    public var generateAudio: Bool?
-    public var seed: Int?
-    public var referenceImageIds: [UUID]?
-    public var backend: String?
-    public var model: String?
-    public var projectId: UUID?
-    public var sceneIndex: Int?
-    public var videoRulesTemplate: String?
+struct GenerateVideoInput: Codable, Sendable, Equatable {
+    var prompt: String?
+    var negativePrompt: String?
+    var aspectRatio: String?
+    var duration: Int?
+    var resolution: String?
+    var generateAudio: Bool?
+    var seed: Int?
+    var referenceImageIds: [UUID]?
+    var backend: String?
+    var model: String?
+    var projectId: UUID?
+    var sceneIndex: Int?
+    var videoRulesTemplate: String?
 }
 
 /// A validated video request with every default filled in: what is stored on the job and replayed on retry.
-public struct VideoJobSpec: Codable, Sendable, Equatable {
+struct VideoJobSpec: Codable, Sendable, Equatable {
     /// The caller's prompt, without the rules.
-    public var prompt: String
+    var prompt: String
     /// The prompt sent to the provider: prompt + rules.
-    public var fullPrompt: String
-    public var negativePrompt: String?
-    public var aspectRatio: String
-    public var durationSeconds: Int
-    public var resolution: String
-    public var generateAudio: Bool
-    public var seed: Int?
-    public var referenceImageIds: [UUID]
-    public var backend: BackendChoice
-    public var model: String?
-    public var projectId: UUID?
-    public var sceneIndex: Int?
+    var fullPrompt: String
+    var negativePrompt: String?
+    var aspectRatio: String
+    var durationSeconds: Int
+    var resolution: String
+    var generateAudio: Bool
+    var seed: Int?
+    var referenceImageIds: [UUID]
+    var backend: BackendChoice
+    var model: String?
+    var projectId: UUID?
+    var sceneIndex: Int?
 
     static let aspectRatios = ["16:9", "9:16", "1:1"]
     static let resolutions = ["720p", "1080p"]
@@ -46,7 +46,7 @@ public struct VideoJobSpec: Codable, Sendable, Equatable {
 
     /// Validates `input`, collecting every field error.
     /// - Throws: ``ValidationError`` listing each bad field.
-    public init(validating input: GenerateVideoInput) throws(ValidationError) {
+    init(validating input: GenerateVideoInput) throws(ValidationError) {
         var errors: [FieldError] = []
         let prompt = input.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if prompt.isEmpty { errors.append(.init(field: "prompt", message: "is required and must not be blank")) }

@@ -3,25 +3,25 @@ import MVCore
 
 /// The prompt configuration a product person tunes (`configs/parameters.yaml`, `scene_prompts.yaml`,
 /// `image_params.yaml`, `image_prompts.yaml`, `directors/*.yaml`), loaded once at start.
-public struct PromptTemplates: Sendable {
+struct PromptTemplates: Sendable {
     /// Scene defaults (`parameters.yaml`).
-    public var sceneDefaults: [String: String]
+    var sceneDefaults: [String: String]
     /// Default number of scenes.
-    public var defaultNumberOfScenes: Int
+    var defaultNumberOfScenes: Int
     /// The meta-prompt for scene scripts (`scene_prompts.yaml` `scene_generation_prompt`).
-    public var sceneTemplate: String
+    var sceneTemplate: String
     /// Image defaults (`image_params.yaml`).
-    public var imageDefaults: [String: String]
+    var imageDefaults: [String: String]
     /// Character reference prompt (`image_prompts.yaml`).
-    public var characterReferenceTemplate: String
+    var characterReferenceTemplate: String
     /// Director signature styles by config name (line 2 of each `directors/*.yaml`).
-    public var directorStyles: [String: String]
+    var directorStyles: [String: String]
     /// Named variants (`configs/flavors/<name>/*.yaml`, each key overriding the default), chosen by `config_flavor`.
-    public var flavors: [String: PromptTemplates] = [:]
+    var flavors: [String: PromptTemplates] = [:]
 
     /// The templates of `flavor` (`nil`, empty or `default` = these).
     /// - Throws: ``ValidationError`` naming `config_flavor` when there is no such flavor.
-    public func flavor(_ name: String?) throws(ValidationError) -> PromptTemplates {
+    func flavor(_ name: String?) throws(ValidationError) -> PromptTemplates {
         guard let name, !name.isEmpty, name != "default" else { return self }
         guard let flavor = flavors[name] else {
             throw ValidationError.invalid("config_flavor", "unknown flavor \(name); available: \((["default"] + flavors.keys.sorted()).joined(separator: ", "))")
@@ -31,7 +31,7 @@ public struct PromptTemplates: Sendable {
 
     /// Loads the templates from `directory`.
     /// - Throws: ``ConfigError`` naming the file and key.
-    public static func load(directory: String) throws(ConfigError) -> PromptTemplates {
+    static func load(directory: String) throws(ConfigError) -> PromptTemplates {
         var templates = try load(directory: directory, base: nil)
         let flavorsFolder = directory + "/flavors"
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: flavorsFolder)) ?? []).sorted() {

@@ -4,19 +4,19 @@ import MVBilling
 
 /// A price before any charge: the hold is the highest price among the providers that could serve the request,
 /// because failover may land on any of them; the capture is what the one that served it costs.
-public struct Quote: Codable, Sendable, Equatable {
+struct Quote: Codable, Sendable, Equatable {
     /// One candidate's price.
-    public struct Line: Codable, Sendable, Equatable {
-        public var provider: String
-        public var model: String
-        public var unit: String
-        public var quantity: Double
-        public var credits: Int64
+    struct Line: Codable, Sendable, Equatable {
+        var provider: String
+        var model: String
+        var unit: String
+        var quantity: Double
+        var credits: Int64
     }
     /// Credits held at submit.
-    public var credits: Int64
+    var credits: Int64
     /// Per candidate.
-    public var breakdown: [Line]
+    var breakdown: [Line]
 }
 
 /// Prices validated requests from the model catalog's candidates and the price table.

@@ -1,12 +1,12 @@
 /// One invalid field of a request: the snake_case name as the client sent it and what is wrong with it.
-public struct FieldError: Codable, Sendable, Equatable {
+struct FieldError: Codable, Sendable, Equatable {
     /// snake_case field name (`duration`, `reference_image_ids[1]`).
-    public var field: String
+    var field: String
     /// What is wrong with it.
-    public var message: String
+    var message: String
 
     /// Creates a field error.
-    public init(field: String, message: String) {
+    init(field: String, message: String) {
         self.field = field
         self.message = message
     }
@@ -14,12 +14,12 @@ public struct FieldError: Codable, Sendable, Equatable {
 
 /// A request that fails validation, listing every bad field. Knows nothing of HTTP: the edge renders it as a
 /// 422 `validation_failed` problem.
-public struct ValidationError: Error, Sendable, Equatable {
+struct ValidationError: Error, Sendable, Equatable {
     /// The bad fields, in the order they were checked.
-    public var errors: [FieldError]
+    var errors: [FieldError]
 
     /// Creates an error from field errors.
-    public init(_ errors: [FieldError]) {
+    init(_ errors: [FieldError]) {
         self.errors = errors
     }
 
@@ -27,7 +27,7 @@ public struct ValidationError: Error, Sendable, Equatable {
     /// - Parameters:
     ///   - field: snake_case field name.
     ///   - message: What is wrong.
-    public static func invalid(_ field: String, _ message: String) -> ValidationError {
+    static func invalid(_ field: String, _ message: String) -> ValidationError {
         ValidationError([FieldError(field: field, message: message)])
     }
 }

@@ -4,28 +4,28 @@ import MVAuth
 import MVCore
 
 /// Per-request state: who is calling (set by ``AuthMiddleware``).
-public struct AppRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+struct AppRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
     /// The authenticated caller and the team they act for.
-    public var principal: Principal?
+    var principal: Principal?
 
-    public init(source: ApplicationRequestContextSource) {
+    init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
     }
 
     /// The largest JSON body a route accepts (`limits.max_json_body_bytes`), set by ``ProblemMiddleware``.
-    public var maxJSONBodyBytes = 1 << 20
+    var maxJSONBodyBytes = 1 << 20
 
     /// Request bodies larger than this are refused with 413.
-    public var maxUploadSize: Int { maxJSONBodyBytes }
+    var maxUploadSize: Int { maxJSONBodyBytes }
     /// snake_case JSON with RFC 3339 dates and lowercase UUIDs.
-    public var responseEncoder: JSONResponseEncoder { JSONResponseEncoder() }
+    var responseEncoder: JSONResponseEncoder { JSONResponseEncoder() }
     /// JSON bodies in one pass, with problems for every failure.
-    public var requestDecoder: JSONRequestDecoder { JSONRequestDecoder() }
+    var requestDecoder: JSONRequestDecoder { JSONRequestDecoder() }
 
     /// The caller, or 401.
-    public func requirePrincipal() throws(Problem) -> Principal {
+    func requirePrincipal() throws(Problem) -> Principal {
         guard let principal else { throw Problem.unauthorized() }
         return principal
     }

@@ -7,8 +7,8 @@ import NIOFoundationEssentialsCompat
 /// The one request-body decoder (``AppRequestContext/requestDecoder``): JSON only, one pass, and every failure a clear
 /// problem — 415 unless `Content-Type` is JSON, 413 past the context's body limit, 400 when the body is not a JSON
 /// object, 422 `validation_failed` naming the field when a field has the wrong type or a required one is missing.
-public struct JSONRequestDecoder: RequestDecoder {
-    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+struct JSONRequestDecoder: RequestDecoder {
+    func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
             throw Problem(

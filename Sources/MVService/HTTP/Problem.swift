@@ -3,31 +3,31 @@ import Hummingbird
 import MVCore
 
 /// An RFC 9457 problem document: every error the API answers with. `code` is the stable machine code.
-public struct Problem: Error, Sendable, Equatable {
+struct Problem: Error, Sendable, Equatable {
     /// HTTP status.
-    public var status: HTTPResponse.Status
+    var status: HTTPResponse.Status
     /// Stable machine code (`insufficient_credits`, `rate_limited`, `validation_failed`, ...).
-    public var code: String
+    var code: String
     /// Short human summary of the problem type.
-    public var title: String
+    var title: String
     /// Human explanation of this occurrence.
-    public var detail: String
+    var detail: String
     /// Field errors for `validation_failed`.
-    public var errors: [FieldError] = []
+    var errors: [FieldError] = []
     /// Extra members (for example `required` and `available` credits), rendered as JSON values.
-    public var extensions: [String: JSONValue] = [:]
+    var extensions: [String: JSONValue] = [:]
     /// Extra response header fields (`Retry-After`, `WWW-Authenticate`, rate-limit fields).
-    public var headers = HTTPFields()
+    var headers = HTTPFields()
 
     /// Creates a problem.
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
+    init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
     }
 
-    public static func == (lhs: Problem, rhs: Problem) -> Bool {
+    static func == (lhs: Problem, rhs: Problem) -> Bool {
         lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail && lhs.errors == rhs.errors
     }
 
@@ -40,17 +40,17 @@ public struct Problem: Error, Sendable, Equatable {
 }
 
 /// The serialised problem (`application/problem+json`). Also stored as a failed job's `error`.
-public struct ProblemDocument: Codable, Sendable, Equatable {
-    public var type: String
-    public var title: String
-    public var status: Int
-    public var detail: String
-    public var code: String
-    public var requestId: String?
-    public var errors: [FieldError]?
-    public var extensions: [String: JSONValue]
+struct ProblemDocument: Codable, Sendable, Equatable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var code: String
+    var requestId: String?
+    var errors: [FieldError]?
+    var extensions: [String: JSONValue]
 
-    public init(
+    init(
         type: String, title: String, status: Int, detail: String, code: String, requestId: String?,
         errors: [FieldError]?, extensions: [String: JSONValue]
     ) {
@@ -71,7 +71,7 @@ public struct ProblemDocument: Codable, Sendable, Equatable {
         init?(intValue: Int) { nil }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(type, forKey: Key(stringValue: "type"))
         try container.encode(title, forKey: Key(stringValue: "title"))
@@ -85,7 +85,7 @@ public struct ProblemDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         type = try container.decode(String.self, forKey: Key(stringValue: "type"))
         title = try container.decode(String.self, forKey: Key(stringValue: "title"))
@@ -105,7 +105,7 @@ public struct ProblemDocument: Codable, Sendable, Equatable {
 
 extension Problem {
     /// 400/422 `validation_failed` listing the bad fields.
-    public static func validation(_ errors: [FieldError]) -> Problem {
+    static func validation(_ errors: [FieldError]) -> Problem {
         var problem = Problem(
             .unprocessableContent, code: "validation_failed", title: "Validation failed",
             detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
@@ -114,34 +114,34 @@ extension Problem {
     }
 
     /// 422 for one bad field.
-    public static func invalid(_ field: String, _ message: String) -> Problem {
+    static func invalid(_ field: String, _ message: String) -> Problem {
         validation([FieldError(field: field, message: message)])
     }
 
     /// 404 that never says whether the object exists.
-    public static func notFound(_ what: String = "resource") -> Problem {
+    static func notFound(_ what: String = "resource") -> Problem {
         Problem(.notFound, code: "not_found", title: "Not found", detail: "No \(what) with that id is visible to you.")
     }
 
     /// 401 with `WWW-Authenticate: Bearer`.
-    public static func unauthorized(_ detail: String = "A valid bearer token is required.") -> Problem {
+    static func unauthorized(_ detail: String = "A valid bearer token is required.") -> Problem {
         var problem = Problem(.unauthorized, code: "unauthorized", title: "Unauthorized", detail: detail)
         problem.headers[.wwwAuthenticate] = #"Bearer realm="mvservice""#
         return problem
     }
 
     /// 403 for authenticated callers without the needed role.
-    public static func forbidden(_ detail: String) -> Problem {
+    static func forbidden(_ detail: String) -> Problem {
         Problem(.forbidden, code: "forbidden", title: "Forbidden", detail: detail)
     }
 
     /// 409 conflict with a code.
-    public static func conflict(code: String, _ detail: String) -> Problem {
+    static func conflict(code: String, _ detail: String) -> Problem {
         Problem(.conflict, code: code, title: "Conflict", detail: detail)
     }
 
     /// 400 malformed request.
-    public static func badRequest(code: String = "bad_request", _ detail: String) -> Problem {
+    static func badRequest(code: String = "bad_request", _ detail: String) -> Problem {
         Problem(.badRequest, code: code, title: "Bad request", detail: detail)
     }
 }

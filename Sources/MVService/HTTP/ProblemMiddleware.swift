@@ -68,7 +68,7 @@ struct ProblemMiddleware: RouterMiddleware {
 }
 
 extension Problem: HTTPResponseError {
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response {
         response(requestID: context.id)
     }
 

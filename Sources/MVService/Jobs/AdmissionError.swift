@@ -1,7 +1,7 @@
 import MVBilling
 
 /// Why admission refused a job without charging anything (the ledger's own refusal is `BillingError`).
-public enum AdmissionError: Error, Sendable {
+enum AdmissionError: Error, Sendable {
     /// Another request with the same Idempotency-Key is still being admitted.
     case idempotencyInFlight
     /// The Idempotency-Key was used before with a different request body.

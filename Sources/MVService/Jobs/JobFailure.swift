@@ -2,10 +2,10 @@ import MVBackends
 
 /// Why a job failed, as stored in `jobs.error` and shown (as a problem document) when the job is read: a stable
 /// public code with retry advice and a message. Knows nothing of HTTP.
-public struct JobFailure: Error, Sendable, Equatable, Codable {
+struct JobFailure: Error, Sendable, Equatable, Codable {
     /// The stable public codes of failed jobs. `isRetryable` is the advice to clients: whether submitting the same
     /// request again later may succeed.
-    public enum Code: String, Sendable, Codable, CaseIterable {
+    enum Code: String, Sendable, Codable, CaseIterable {
         /// Every candidate provider was down, timed out, rate limited or out of quota.
         case providerUnavailable = "provider_unavailable"
         /// A provider returned truncated or malformed output.
@@ -28,7 +28,7 @@ public struct JobFailure: Error, Sendable, Equatable, Codable {
         case internalError = "internal_error"
 
         /// Whether submitting the same request again later may succeed.
-        public var isRetryable: Bool {
+        var isRetryable: Bool {
             switch self {
             case .providerUnavailable, .invalidOutput, .mockFailure, .workerLost, .internalError: true
             case .contentBlocked, .invalidInput, .providerAuth, .canceled, .unsupportedJob: false
@@ -36,7 +36,7 @@ public struct JobFailure: Error, Sendable, Equatable, Codable {
         }
 
         /// The public code of a provider failure.
-        public init(_ code: ProviderError.Code) {
+        init(_ code: ProviderError.Code) {
             switch code {
             case .contentPolicy: self = .contentBlocked
             case .invalidRequest, .unsupportedFeature: self = .invalidInput
@@ -50,21 +50,21 @@ public struct JobFailure: Error, Sendable, Equatable, Codable {
     }
 
     /// The public code.
-    public var code: Code
+    var code: Code
     /// What happened, for people; never secrets, SQL or paths.
-    public var message: String
+    var message: String
     /// Every provider and model tried before the last failure, as `provider/model: code: message`.
-    public var failovers: [String]?
+    var failovers: [String]?
 
     /// Creates a failure.
-    public init(_ code: Code, _ message: String, failovers: [String]? = nil) {
+    init(_ code: Code, _ message: String, failovers: [String]? = nil) {
         self.code = code
         self.message = message
         self.failovers = failovers
     }
 
     /// A provider failure under its public code.
-    public init(_ error: ProviderError) {
+    init(_ error: ProviderError) {
         self.init(
             Code(error.code), "\(error.provider): \(error.message)",
             failovers: error.failovers.isEmpty ? nil : error.failovers.map { "\($0.provider)/\($0.model): \($0.error)" })
@@ -74,14 +74,14 @@ public struct JobFailure: Error, Sendable, Equatable, Codable {
         case code, message, retryable, failovers
     }
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         code = try container.decode(Code.self, forKey: .code)
         message = try container.decode(String.self, forKey: .message)
         failovers = try container.decodeIfPresent([String].self, forKey: .failovers)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(code, forKey: .code)
         try container.encode(message, forKey: .message)

@@ -5,41 +5,41 @@ import PostgresNIO
 
 /// What a finished job hands back to the queue: its result, who made it, what to charge, and the rows to write in
 /// the same transaction as the state change.
-public struct JobCompletion: Sendable {
+struct JobCompletion: Sendable {
     /// The job's `result`.
-    public var result: JSONValue
+    var result: JSONValue
     /// Provider that produced the output.
-    public var provider: String?
+    var provider: String?
     /// Model that produced the output.
-    public var model: String?
+    var model: String?
     /// Credits to capture (capped at the hold; the remainder is released).
-    public var charge: Int64
+    var charge: Int64
     /// Asset rows and the like, written inside the completing transaction.
-    public var write: @Sendable (PostgresConnection) async throws -> Void
+    var write: @Sendable (PostgresConnection) async throws -> Void
 }
 
 /// Runs one kind of job. Handlers do the slow work; the worker owns leases, retries and money.
-public protocol JobHandler: Sendable {
+protocol JobHandler: Sendable {
     /// Runs `job`, reporting through `session`. Throwing fails the attempt (retried while attempts remain, unless the
     /// error says it is final).
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion
 }
 
 /// The worker-side view of a running job handed to handlers: fenced progress and provider checkpoints.
-public struct JobSession: GenerationObserver {
+struct JobSession: GenerationObserver {
     let queue: JobQueue
     let job: ClaimedJob
 
-    public func providerJobStarted(_ checkpoint: ProviderCheckpoint) async throws {
+    func providerJobStarted(_ checkpoint: ProviderCheckpoint) async throws {
         try await queue.saveCheckpoint(job, checkpoint: checkpoint)
     }
 
-    public func progress(_ fraction: Double, stage: String) async {
+    func progress(_ fraction: Double, stage: String) async {
         try? await queue.progress(job, fraction: fraction, stage: stage)
     }
 
     /// The provider job saved by an earlier attempt, if any.
-    public var resumeCheckpoint: ProviderCheckpoint? { job.checkpoint }
+    var resumeCheckpoint: ProviderCheckpoint? { job.checkpoint }
 }
 
 extension ClaimedJob {

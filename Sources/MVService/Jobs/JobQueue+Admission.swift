@@ -5,26 +5,26 @@ import MVCore
 import PostgresNIO
 
 /// A generation request that passed validation and pricing, ready to be admitted.
-public struct AdmissionRequest: Sendable {
-    public var jobID = UUID()
-    public var kind: JobKind
-    public var userID: UUID
-    public var teamID: UUID
-    public var projectID: UUID?
+struct AdmissionRequest: Sendable {
+    var jobID = UUID()
+    var kind: JobKind
+    var userID: UUID
+    var teamID: UUID
+    var projectID: UUID?
     /// The validated, defaulted request stored on the job.
-    public var spec: JSONValue
+    var spec: JSONValue
     /// SHA-256 of the spec's canonical JSON: what "the same body" means for idempotency.
-    public var specHash: String
-    public var idempotencyKey: String?
+    var specHash: String
+    var idempotencyKey: String?
     /// Credits to hold.
-    public var quote: Int64
-    public var maxAttempts: Int
+    var quote: Int64
+    var maxAttempts: Int
     /// The generation rate-limit policy.
-    public var policy: RateLimitPolicy
+    var policy: RateLimitPolicy
 }
 
 /// What admission did.
-public enum AdmissionOutcome: Sendable {
+enum AdmissionOutcome: Sendable {
     /// A new job; `rateLimit` is the generation bucket after taking a token.
     case created(JobRecord, rateLimit: RateLimitDecision)
     /// The same key and body were seen before: the stored job.
@@ -36,7 +36,7 @@ extension JobQueue {
     /// hold (402 when short), the job row, and a NOTIFY that commits with it. Any refusal rolls everything back.
     /// - Throws: ``AdmissionError`` (same key in flight, same key with another body, rate limited, bad key);
     ///   `BillingError` (not enough credits).
-    public func admit(_ request: AdmissionRequest, rateLimiter: RateLimiter) async throws -> AdmissionOutcome {
+    func admit(_ request: AdmissionRequest, rateLimiter: RateLimiter) async throws -> AdmissionOutcome {
         let step: AdmissionStep = try await client.transaction(logger: logger) { connection -> AdmissionStep in
             if let key = request.idempotencyKey {
                 try await IdempotencyLock.acquire(userID: request.userID, key: key, on: connection, logger: logger)

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension JobQueue {
     /// One job of `userID` with its hold, or nil (also for other users' jobs).
-    public func job(id: UUID, userID: UUID) async throws -> JobRecord? {
+    func job(id: UUID, userID: UUID) async throws -> JobRecord? {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
@@ -20,19 +20,19 @@ extension JobQueue {
     }
 
     /// Filters of `GET /api/jobs`; nil means any.
-    public struct ListFilter: Sendable {
-        public var state: JobState?
-        public var kind: JobKind?
-        public var projectID: UUID?
-        public var createdAfter: Date?
-        public var createdBefore: Date?
+    struct ListFilter: Sendable {
+        var state: JobState?
+        var kind: JobKind?
+        var projectID: UUID?
+        var createdAfter: Date?
+        var createdBefore: Date?
         /// Keyset cursor: rows strictly older than this (created_at, id).
-        public var after: (createdAt: Date, id: UUID)?
-        public var limit: Int = 50
+        var after: (createdAt: Date, id: UUID)?
+        var limit: Int = 50
     }
 
     /// `userID`'s jobs, newest first, one page, in one query (filters are bound parameters, never spliced).
-    public func jobs(userID: UUID, filter: ListFilter) async throws -> [JobRecord] {
+    func jobs(userID: UUID, filter: ListFilter) async throws -> [JobRecord] {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,

@@ -7,9 +7,9 @@ import PostgresNIO
 
 /// The Postgres job queue: claims with `FOR UPDATE SKIP LOCKED`, leases with a fencing token that every worker write
 /// presents, and moves credits (capture/release) in the same transaction as the job's final state change.
-public struct JobQueue: Sendable {
+struct JobQueue: Sendable {
     /// Why a worker's write was refused.
-    public enum Failure: Error, Equatable {
+    enum Failure: Error, Equatable {
         /// The lease moved on (rescued, re-claimed or cancelled): this worker must stop and write nothing.
         case staleLease
         /// The job already finished in this state (a cancel came too late).
@@ -19,14 +19,14 @@ public struct JobQueue: Sendable {
     }
 
     /// NOTIFY channel workers listen on.
-    public static let channel = "mv_jobs"
+    static let channel = "mv_jobs"
 
     let client: PostgresClient
     let ledger: Ledger
     let logger: Logger
 
     /// Creates a queue on `client`.
-    public init(client: PostgresClient, ledger: Ledger, logger: Logger) {
+    init(client: PostgresClient, ledger: Ledger, logger: Logger) {
         self.client = client
         self.ledger = ledger
         self.logger = logger
@@ -35,7 +35,7 @@ public struct JobQueue: Sendable {
     // MARK: Claiming
 
     /// Claims the next ready job for `worker`, bumping attempts and the fencing token, or nil when none is ready.
-    public func claim(worker: String, lease: Duration) async throws -> ClaimedJob? {
+    func claim(worker: String, lease: Duration) async throws -> ClaimedJob? {
         let rows = try await client.query("""
             UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = lease_token + 1,
                 locked_by = \(worker), lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
@@ -55,7 +55,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Extends the lease. Throws ``Failure/staleLease`` when the job is no longer this worker's.
-    public func heartbeat(_ job: ClaimedJob, lease: Duration) async throws {
+    func heartbeat(_ job: ClaimedJob, lease: Duration) async throws {
         let rows = try await client.query("""
             UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds)), updated_at = now()
             WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
@@ -65,7 +65,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Records progress (fenced).
-    public func progress(_ job: ClaimedJob, fraction: Double, stage: String) async throws {
+    func progress(_ job: ClaimedJob, fraction: Double, stage: String) async throws {
         let fraction = min(max(fraction, 0), 1)
         let rows = try await client.query("""
             UPDATE jobs SET progress = \(fraction), stage = \(stage), updated_at = now()
@@ -76,7 +76,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Saves the provider's job id before the worker waits on it (fenced).
-    public func saveCheckpoint(_ job: ClaimedJob, checkpoint: ProviderCheckpoint) async throws {
+    func saveCheckpoint(_ job: ClaimedJob, checkpoint: ProviderCheckpoint) async throws {
         let rows = try await client.query("""
             UPDATE jobs SET provider_checkpoint = \(JSONB(checkpoint)), provider_name = \(checkpoint.provider),
                 provider_model = \(checkpoint.model), updated_at = now()
@@ -90,7 +90,7 @@ public struct JobQueue: Sendable {
 
     /// Marks the job succeeded, runs `write` (asset rows) and captures `charge` credits (at most the hold; the rest
     /// is released), all in one transaction and only while `job`'s lease is current.
-    public func complete(
+    func complete(
         _ job: ClaimedJob, result: JSONValue, provider: String?, model: String?, charge: Int64,
         write: @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
@@ -113,7 +113,7 @@ public struct JobQueue: Sendable {
     /// for good with the hold released in full. Fenced.
     /// - Returns: the state the job is now in.
     @discardableResult
-    public func fail(_ job: ClaimedJob, failure: JobFailure, retry: Bool, retryDelay: Duration) async throws -> JobState {
+    func fail(_ job: ClaimedJob, failure: JobFailure, retry: Bool, retryDelay: Duration) async throws -> JobState {
         let error = JSONB(failure)
         let final = !retry || job.attempts >= job.maxAttempts
         return try await client.transaction(logger: logger) { connection in
@@ -145,7 +145,7 @@ public struct JobQueue: Sendable {
     /// worker's later writes are refused.
     /// - Returns: the job after cancelling; nil when the caller has no such job.
     /// - Throws: ``Failure/finished(_:)`` when the job already finished.
-    public func cancel(jobID: UUID, userID: UUID) async throws -> JobRecord? {
+    func cancel(jobID: UUID, userID: UUID) async throws -> JobRecord? {
         let canceled = try await client.transaction(logger: logger) { connection -> Bool in
             let rows = try await connection.query("""
                 UPDATE jobs SET state = 'canceled', stage = 'canceled', finished_at = now(), lease_token = lease_token + 1,
@@ -170,7 +170,7 @@ public struct JobQueue: Sendable {
     /// Requeues running jobs whose lease expired (their worker died); those out of attempts fail with their hold released.
     /// - Returns: ids requeued and ids failed.
     @discardableResult
-    public func rescueExpiredLeases() async throws -> (requeued: [UUID], failed: [UUID]) {
+    func rescueExpiredLeases() async throws -> (requeued: [UUID], failed: [UUID]) {
         let rows = try await client.query("""
             UPDATE jobs SET state = 'queued', run_at = now(), stage = 'rescued', locked_by = NULL, lease_expires_at = NULL,
                 updated_at = now()
@@ -201,7 +201,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Wakes listening workers.
-    public func notify() async throws {
+    func notify() async throws {
         try await client.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
     }
 

@@ -10,7 +10,7 @@ import Synchronization
 /// each lease alive with heartbeats, retries failures with capped full-jitter backoff, and rescues jobs whose worker
 /// died. On graceful shutdown (SIGTERM) it stops claiming and lets in-flight jobs finish (up to the drain timeout);
 /// if its task is cancelled outright it abandons jobs without writing, and their leases expire into a rescue.
-public struct JobWorker: Service {
+struct JobWorker: Service {
     let queue: JobQueue
     let postgres: PostgresClient
     let handlers: [JobKind: any JobHandler]
@@ -19,7 +19,7 @@ public struct JobWorker: Service {
     let logger: Logger
 
     /// Creates a worker named `name` (shown in `jobs.locked_by`).
-    public init(
+    init(
         queue: JobQueue, postgres: PostgresClient, handlers: [JobKind: any JobHandler], settings: AppConfig.JobSettings,
         name: String, logger: Logger
     ) {
@@ -36,7 +36,7 @@ public struct JobWorker: Service {
     /// Per running job: a signal that makes its heartbeat check the lease at once (sent on a `cancel:<id>` NOTIFY).
     private let leaseChecks = LeaseCheckRegistry()
 
-    public func run() async throws {
+    func run() async throws {
         let wake = WakeSignal()
         let inFlight = InFlightCounter()
         await withGracefulShutdownHandler {

@@ -2,7 +2,7 @@ import MVCore
 import PostgresNIO
 
 /// What an asset row holds; stored in `assets.kind`.
-public enum AssetKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
+enum AssetKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
     /// A generated clip (MP4).
     case video
     /// A generated image (character reference).
@@ -13,7 +13,7 @@ public enum AssetKind: String, Codable, Sendable, CaseIterable, PostgresStringEn
     case upload
 
     /// How the kind reads in messages (`No scene set with that id ...`).
-    public var noun: String {
+    var noun: String {
         switch self {
         case .video: "video"
         case .image: "image"

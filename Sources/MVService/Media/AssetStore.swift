@@ -6,12 +6,12 @@ import PostgresNIO
 
 /// Asset rows (videos, images, scene sets) and their blobs. Reads are owner-scoped: anyone else gets nothing,
 /// which the routes turn into 404.
-public struct AssetStore: Sendable {
+struct AssetStore: Sendable {
     let client: PostgresClient
     let logger: Logger
 
     /// A row to insert.
-    public struct NewAsset: Sendable {
+    struct NewAsset: Sendable {
         var id: UUID
         var kind: AssetKind
         var ownerID: UUID
@@ -24,28 +24,28 @@ public struct AssetStore: Sendable {
     }
 
     /// An asset as read.
-    public struct Asset: Sendable {
-        public var id: UUID
-        public var kind: AssetKind
-        public var ownerID: UUID
-        public var teamID: UUID
-        public var jobID: UUID?
-        public var sha256: String?
-        public var contentType: String?
-        public var size: Int64?
-        public var title: String?
-        public var metadata: JSONValue
-        public var createdAt: Date
+    struct Asset: Sendable {
+        var id: UUID
+        var kind: AssetKind
+        var ownerID: UUID
+        var teamID: UUID
+        var jobID: UUID?
+        var sha256: String?
+        var contentType: String?
+        var size: Int64?
+        var title: String?
+        var metadata: JSONValue
+        var createdAt: Date
     }
 
     /// Creates the store.
-    public init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
     /// Inserts the blob (once per hash) and the asset row on `connection`.
-    public func insert(_ asset: NewAsset, on connection: PostgresConnection) async throws {
+    func insert(_ asset: NewAsset, on connection: PostgresConnection) async throws {
         if let blob = asset.blob {
             try await connection.query("""
                 INSERT INTO blobs (sha256, size, content_type) VALUES (\(blob.sha256), \(blob.size), \(blob.contentType))
@@ -60,7 +60,7 @@ public struct AssetStore: Sendable {
     }
 
     /// The asset `id` of `kind` if `userID` may read it (owner only for now), else nil.
-    public func asset(id: UUID, kind: AssetKind, userID: UUID) async throws -> Asset? {
+    func asset(id: UUID, kind: AssetKind, userID: UUID) async throws -> Asset? {
         let rows = try await client.query("""
             SELECT id, kind, owner_id, team_id, job_id, sha256, content_type, size, title, metadata, created_at
             FROM assets WHERE id = \(id) AND kind = \(kind) AND owner_id = \(userID) AND deleted_at IS NULL
@@ -74,7 +74,7 @@ public struct AssetStore: Sendable {
     }
 
     /// Which of `ids` are images `userID` may read.
-    public func readableImageIDs(_ ids: [UUID], userID: UUID) async throws -> Set<UUID> {
+    func readableImageIDs(_ ids: [UUID], userID: UUID) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         let rows = try await client.query("""
             SELECT id FROM assets

@@ -4,17 +4,17 @@ import MVCore
 import NIOPosix
 
 /// A stored blob: content-addressed bytes.
-public struct StoredBlob: Sendable, Equatable {
+struct StoredBlob: Sendable, Equatable {
     /// Hex SHA-256 of the bytes; the blob's identity.
-    public var sha256: String
+    var sha256: String
     /// Size in bytes.
-    public var size: Int64
+    var size: Int64
     /// MIME type.
-    public var contentType: String
+    var contentType: String
 }
 
 /// Where media bytes live. Rows reference blobs by hash; nothing is served by a client-supplied path.
-public protocol MediaStore: Sendable {
+protocol MediaStore: Sendable {
     /// A folder on the same file system as the store, for files being written (downloads, renders).
     var temporaryDirectory: String { get }
     /// Moves a finished file from ``temporaryDirectory`` into the store under its hash (atomically: rename).
@@ -24,23 +24,23 @@ public protocol MediaStore: Sendable {
 }
 
 /// The default store: a local folder, `blobs/ab/abcdef…`, written with temp file + rename.
-public struct LocalMediaStore: MediaStore {
+struct LocalMediaStore: MediaStore {
     /// Root folder.
-    public let root: String
-    public var temporaryDirectory: String { root + "/tmp" }
+    let root: String
+    var temporaryDirectory: String { root + "/tmp" }
 
     /// Creates the store's folders under `root`.
-    public init(root: String) throws {
+    init(root: String) throws {
         self.root = URL(fileURLWithPath: root).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: self.root + "/tmp", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: self.root + "/blobs", withIntermediateDirectories: true)
     }
 
-    public func path(of sha256: String) -> String {
+    func path(of sha256: String) -> String {
         "\(root)/blobs/\(sha256.prefix(2))/\(sha256)"
     }
 
-    public func ingest(temporaryFile path: String, contentType: String) async throws -> StoredBlob {
+    func ingest(temporaryFile path: String, contentType: String) async throws -> StoredBlob {
         let root = self.root
         return try await NIOThreadPool.singleton.runIfActive {
             let (digest, size) = try Self.hashFile(at: path)

@@ -11,8 +11,8 @@ struct FailoverTests {
             let request = VideoRequest(prompt: "a guitarist", aspectRatio: "9:16", durationSeconds: 8, seed: 1234)
             let result = try await router.generateVideo(
                 request, resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
-            #expect(result.provenance.provider == "gemini")
-            #expect(result.provenance.failovers.map(\.provider) == ["replicate"])
+            #expect(result.provenance.provider == .gemini)
+            #expect(result.provenance.failovers.map(\.provider) == [.replicate])
             #expect(result.provenance.failovers.first?.error.hasPrefix("provider_unavailable") == true)
             #expect(replicate?.counters.createRequests == 1, "a create that may have reached Replicate is never repeated")
             let body = try #require(gemini?.counters.lastVeoRequest)
@@ -34,7 +34,7 @@ struct FailoverTests {
                     observer: NoopGenerationObserver())
             }
             #expect(error?.code == "all_providers_failed")
-            #expect(error?.failovers.map(\.provider) == ["replicate", "gemini"])
+            #expect(error?.failovers.map(\.provider) == [.replicate, .gemini])
         }
     }
 
@@ -50,21 +50,21 @@ struct FailoverTests {
             for _ in 0..<2 {
                 let result = try await router.generateVideo(
                     VideoRequest(prompt: "x"), resume: nil, workDirectory: dir, observer: NoopGenerationObserver())
-                #expect(result.provenance.provider == "gemini")
+                #expect(result.provenance.provider == .gemini)
             }
             #expect(replicate?.counters.createRequests == 2)
-            #expect(router.providerStatuses().first { $0.name == "replicate" }?.breakerState == .open)
+            #expect(router.providerStatuses().first { $0.name == .replicate }?.breakerState == .open)
             let skipped = try await router.generateVideo(
                 VideoRequest(prompt: "x"), resume: nil, workDirectory: dir, observer: NoopGenerationObserver())
             #expect(skipped.provenance.failovers.first?.error.contains("circuit breaker open") == true)
             #expect(replicate?.counters.createRequests == 2, "open breaker: Replicate not called")
             clock.advance(by: .seconds(31))
-            #expect(router.providerStatuses().first { $0.name == "replicate" }?.breakerState == .halfOpen)
+            #expect(router.providerStatuses().first { $0.name == .replicate }?.breakerState == .halfOpen)
             replicate?.updateFaults { $0.createStatus = nil }
             let probe = try await router.generateVideo(VideoRequest(prompt: "x"), resume: nil, workDirectory: dir, observer: NoopGenerationObserver())
-            #expect(probe.provenance.provider == "replicate")
-            #expect(router.providerStatuses().first { $0.name == "replicate" }?.breakerState == .closed)
-            let status = try #require(router.providerStatuses().first { $0.name == "replicate" })
+            #expect(probe.provenance.provider == .replicate)
+            #expect(router.providerStatuses().first { $0.name == .replicate }?.breakerState == .closed)
+            let status = try #require(router.providerStatuses().first { $0.name == .replicate })
             #expect(status.recentCalls == 3)
             #expect(status.lastError?.hasPrefix("provider_unavailable") == true)
         }
@@ -80,7 +80,7 @@ struct FailoverTests {
             let result = try await router.generateVideo(
                 VideoRequest(prompt: "x", backend: .replicate), resume: nil, workDirectory: try TestSupport.workDirectory(),
                 observer: NoopGenerationObserver())
-            #expect(result.provenance.provider == "replicate")
+            #expect(result.provenance.provider == .replicate)
             #expect(result.provenance.attempts == 3)
             #expect(replicate?.counters.createRequests == 3)
             #expect(replicate?.counters.predictionsCreated == 1)
@@ -160,7 +160,7 @@ struct FailoverTests {
             #expect(router.candidates(for: .video, backend: .auto, model: nil, needs: FeatureNeeds(durationSeconds: 5)).isEmpty)
             #expect(
                 router.candidates(for: .video, backend: .auto, model: nil, needs: FeatureNeeds(durationSeconds: 8)).map(\.provider) == [
-                    "replicate", "gemini",
+                    .replicate, .gemini,
                 ])
         }
     }

@@ -128,7 +128,7 @@ struct FaultMappingTests {
                 $0.serverErrorSeed = 7
             }
             let result = try await task.value
-            #expect(result.provenance.provider == "replicate")
+            #expect(result.provenance.provider == .replicate)
             #expect(replicate?.counters.predictionsCreated == 1)
             #expect((replicate?.counters.injectedServerErrors ?? 0) > 0, "the seeded 500s really happened")
         }
@@ -240,9 +240,9 @@ extension FaultMappingTests {
             gemini?.updateFaults { $0.responseDelay = .milliseconds(200) }
             let video = try await router.generateVideo(
                 VideoRequest(prompt: "x"), resume: nil, workDirectory: try TestSupport.workDirectory(), observer: NoopGenerationObserver())
-            #expect(video.provenance.provider == "replicate")
+            #expect(video.provenance.provider == .replicate)
             let scenes = try await router.createScenes(ScenesRequest(prompt: "x", numberOfScenes: 1), resume: nil, observer: NoopGenerationObserver())
-            #expect(scenes.provenance.provider == "gemini")
+            #expect(scenes.provenance.provider == .gemini)
         }
     }
 
@@ -253,7 +253,7 @@ extension FaultMappingTests {
                 $0.stallLimit = .seconds(10)
             }
             let result = try await router.createScenes(ScenesRequest(prompt: "x", numberOfScenes: 2), resume: nil, observer: NoopGenerationObserver())
-            #expect(result.provenance.provider == "replicate")
+            #expect(result.provenance.provider == .replicate)
             #expect(result.provenance.failovers.first?.error.hasPrefix("timeout") == true)
             #expect(result.provenance.attempts == 4, "3 attempts on Gemini (timeouts of generateContent are retryable), then Replicate")
         }

@@ -6,7 +6,7 @@ import MVFakeProviders
 
 /// Fakes + router wiring for provider tests, with fast polling and retry settings.
 enum Harness {
-    static func entry(_ capability: Capability, _ provider: String, _ model: String, seed: Bool = true) -> ModelEntry {
+    static func entry(_ capability: Capability, _ provider: ProviderName, _ model: String, seed: Bool = true) -> ModelEntry {
         var features = ModelFeatures()
         switch capability {
         case .video:
@@ -28,12 +28,12 @@ enum Harness {
     }
 
     static let catalog = ModelCatalog(entries: [
-        entry(.video, "replicate", "google/veo-3.1"),
-        entry(.video, "gemini", "veo-3.1-generate-001"),
-        entry(.image, "replicate", "google/imagen-4"),
-        entry(.image, "gemini", "imagen-4.0-generate-001"),
-        entry(.scenes, "gemini", "gemini-2.5-flash"),
-        entry(.scenes, "replicate", "meta/meta-llama-3-70b-instruct"),
+        entry(.video, .replicate, "google/veo-3.1"),
+        entry(.video, .gemini, "veo-3.1-generate-001"),
+        entry(.image, .replicate, "google/imagen-4"),
+        entry(.image, .gemini, "imagen-4.0-generate-001"),
+        entry(.scenes, .gemini, "gemini-2.5-flash"),
+        entry(.scenes, .replicate, "meta/meta-llama-3-70b-instruct"),
     ])
 
     static func configuration(replicate: FakeReplicateServer?, gemini: FakeGeminiServer?, clock: ManualClock? = nil) -> BackendsConfiguration {

@@ -30,7 +30,7 @@ struct MockProviderTests {
             #expect(info.width == width && info.height == height)
             #expect(abs(info.durationSeconds - 3) < 0.15)
             #expect(info.audioCodec == "aac")
-            #expect(result.provenance.provider == "mock")
+            #expect(result.provenance.provider == .mock)
             #expect(result.usage.videoSeconds == 3)
             #expect(observer.checkpoints.count == 1)
             #expect(observer.stages.last == "done")

@@ -11,9 +11,9 @@ struct ModelCatalogTests {
     @Test func shippedCatalogLoads() throws {
         let catalog = try ModelCatalog.load(path: Self.configs + "/models.yaml")
         #expect(catalog.models(for: .video).first?.model == "google/veo-3.1")
-        #expect(catalog.models(for: .image).contains { $0.provider == "gemini" } == false, "disabled entries are not routed")
-        #expect(catalog.entry(capability: .image, provider: "gemini", model: "imagen-4.0-generate-001")?.enabled == false)
-        let veo = try #require(catalog.entry(capability: .video, provider: "replicate", model: "google/veo-3.1"))
+        #expect(catalog.models(for: .image).contains { $0.provider == .gemini } == false, "disabled entries are not routed")
+        #expect(catalog.entry(capability: .image, provider: .gemini, model: "imagen-4.0-generate-001")?.enabled == false)
+        let veo = try #require(catalog.entry(capability: .video, provider: .replicate, model: "google/veo-3.1"))
         #expect(veo.unsupportedReason(for: FeatureNeeds(referenceImages: 1, durationSeconds: 6, aspectRatio: "16:9")) != nil)
         #expect(veo.unsupportedReason(for: FeatureNeeds(referenceImages: 1, durationSeconds: 8, aspectRatio: "16:9")) == nil)
         #expect(veo.cost.usd(for: Usage(videoSeconds: 8)) > 3.19)
@@ -28,7 +28,7 @@ struct ModelCatalogTests {
                 for: .video, backend: .auto, model: nil, needs: FeatureNeeds(referenceImages: 2, durationSeconds: 8, aspectRatio: "16:9"))
             #expect(withRefs.map(\.model) == ["google/veo-3.1", "veo-3.1-generate-001"])
             let pinned = router.candidates(for: .video, backend: .gemini, model: nil, needs: .none)
-            #expect(pinned.map(\.provider) == ["gemini"])
+            #expect(pinned.map(\.provider) == [.gemini])
         }
     }
 

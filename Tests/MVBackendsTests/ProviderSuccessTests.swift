@@ -12,7 +12,7 @@ struct ProviderSuccessTests {
             let request = VideoRequest(
                 prompt: "a drummer", negativePrompt: "blur", aspectRatio: "9:16", durationSeconds: 6, seed: 11, backend: .replicate)
             let result = try await router.generateVideo(request, resume: nil, workDirectory: dir, observer: observer)
-            #expect(result.provenance.provider == "replicate")
+            #expect(result.provenance.provider == .replicate)
             #expect(result.provenance.model == "google/veo-3.1")
             #expect(result.file.path.hasPrefix(dir))
             #expect(try await MediaProbe.probe(path: result.file.path).videoCodec == "h264")
@@ -65,7 +65,7 @@ struct ProviderSuccessTests {
             let result = try await router.createScenes(
                 ScenesRequest(prompt: "a band", numberOfScenes: 3, backend: .replicate), resume: nil, observer: NoopGenerationObserver())
             #expect(result.scenes.count == 3)
-            #expect(result.provenance.provider == "replicate")
+            #expect(result.provenance.provider == .replicate)
             #expect(result.scenes[2].description.contains("scene 3"))
         }
     }
@@ -75,7 +75,7 @@ struct ProviderSuccessTests {
             let observer = RecordingObserver()
             let request = VideoRequest(prompt: "a singer", aspectRatio: "16:9", durationSeconds: 8, backend: .gemini)
             let result = try await router.generateVideo(request, resume: nil, workDirectory: try TestSupport.workDirectory(), observer: observer)
-            #expect(result.provenance.provider == "gemini")
+            #expect(result.provenance.provider == .gemini)
             #expect(result.provenance.providerJobID?.hasPrefix("models/veo-3.1-generate-001/operations/") == true)
             #expect(observer.checkpoints.count == 1)
             #expect(try await MediaProbe.probe(path: result.file.path).videoCodec == "h264")
@@ -119,10 +119,10 @@ struct ProviderSuccessTests {
 
     @Test func autoWithoutKeysUsesMockAndForceMockWins() async throws {
         try await Harness.run(replicate: false, gemini: false) { router, _, _ in
-            #expect(router.candidates(for: .video, backend: .auto, model: nil, needs: .none).map(\.provider) == ["mock"])
+            #expect(router.candidates(for: .video, backend: .auto, model: nil, needs: .none).map(\.provider) == [.mock])
         }
         try await Harness.run(configure: { $0.forceMock = true }) { router, _, _ in
-            #expect(router.candidates(for: .video, backend: .replicate, model: nil, needs: .none).map(\.provider) == ["mock"])
+            #expect(router.candidates(for: .video, backend: .replicate, model: nil, needs: .none).map(\.provider) == [.mock])
         }
     }
 }

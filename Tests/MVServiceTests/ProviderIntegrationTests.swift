@@ -285,7 +285,7 @@ struct ProviderIntegrationTests {
                 try await context.pollUntil("the provider checkpoint") { try await context.providerCheckpoint(jobID: jobID) != nil }
                 let saved = try #require(try await context.providerCheckpoint(jobID: jobID))
                 let checkpoint = try JSONCoding.decoder.decode(ProviderCheckpoint.self, from: Data(saved.utf8))
-                #expect(checkpoint.provider == "replicate" && checkpoint.model == "google/veo-3.1")
+                #expect(checkpoint.provider == .replicate && checkpoint.model == "google/veo-3.1")
 
                 // The crash: the process vanishes. A cancelled task would send a best-effort cancel to Replicate, which a
                 // dead process never does, so those connections are dropped while the task winds down.

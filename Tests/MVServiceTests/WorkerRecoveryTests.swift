@@ -137,14 +137,14 @@ struct WorkerRecoveryTests {
 
                 let before = try #require(try await Self.jobRow(id, postgres))
                 await #expect(throws: JobQueue.Failure.staleLease) {
-                    try await queue.complete(t1, result: .object(["stale": .bool(true)]), provider: "mock", model: "stale", charge: 3) { connection in
+                    try await queue.complete(t1, result: .object(["stale": .bool(true)]), provider: .mock, model: "stale", charge: 3) { connection in
                         _ = try await connection.query("UPDATE users SET name = 'written by a stale worker'", logger: TestCluster.logger)
                     }
                 }
                 await #expect(throws: JobQueue.Failure.staleLease) { try await queue.heartbeat(t1, lease: .seconds(30)) }
                 await #expect(throws: JobQueue.Failure.staleLease) { try await queue.progress(t1, fraction: 0.9, stage: "stale") }
                 await #expect(throws: JobQueue.Failure.staleLease) {
-                    try await queue.saveCheckpoint(t1, checkpoint: ProviderCheckpoint(provider: "mock", model: "stale", jobID: "stale"))
+                    try await queue.saveCheckpoint(t1, checkpoint: ProviderCheckpoint(provider: .mock, model: "stale", jobID: "stale"))
                 }
                 let failure = JobFailure(.providerUnavailable, "stale worker")
                 await #expect(throws: JobQueue.Failure.staleLease) {
@@ -162,7 +162,7 @@ struct WorkerRecoveryTests {
                 // The current lease holder still can do all of it.
                 try await queue.heartbeat(t2, lease: .seconds(30))
                 try await queue.progress(t2, fraction: 0.5, stage: "rendering")
-                try await queue.complete(t2, result: .object(["ok": .bool(true)]), provider: "mock", model: "mock-video", charge: t2.quoted) { _ in }
+                try await queue.complete(t2, result: .object(["ok": .bool(true)]), provider: .mock, model: "mock-video", charge: t2.quoted) { _ in }
                 let done = try #require(try await Self.jobRow(id, postgres))
                 #expect(done.state == "succeeded" && done.charged == done.quoted && done.quoted == 3)
                 #expect(try await Self.count("SELECT count(DISTINCT transaction_id) FROM ledger_entries WHERE job_id = \(id) AND kind = 'capture'", postgres) == 1)

@@ -12,3 +12,8 @@ public enum BackendChoice: String, Codable, Sendable, CaseIterable {
     /// The offline mock provider (real media made with ffmpeg).
     case mock
 }
+
+extension BackendChoice {
+    /// The one provider this choice pins, or nil for `auto`.
+    public var provider: ProviderName? { ProviderName(rawValue: rawValue) }
+}

@@ -1,7 +1,7 @@
 /// One provider/model that was tried and failed before the final outcome.
 public struct FailoverRecord: Codable, Sendable, Equatable {
     /// Provider name.
-    public var provider: String
+    public var provider: ProviderName
     /// Model id.
     public var model: String
     /// The failure, as `code: message`.
@@ -12,7 +12,7 @@ public struct FailoverRecord: Codable, Sendable, Equatable {
     ///   - provider: Provider name.
     ///   - model: Model id.
     ///   - error: Failure summary.
-    public init(provider: String, model: String, error: String) {
+    public init(provider: ProviderName, model: String, error: String) {
         self.provider = provider
         self.model = model
         self.error = error

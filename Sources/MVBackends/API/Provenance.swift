@@ -1,7 +1,7 @@
 /// Which provider and model produced an output, and how the router got there.
 public struct Provenance: Codable, Sendable, Equatable {
     /// Provider that produced the output.
-    public var provider: String
+    public var provider: ProviderName
     /// Model id that produced the output.
     public var model: String
     /// The provider's job id (prediction id, operation name), when there was one.
@@ -18,7 +18,7 @@ public struct Provenance: Codable, Sendable, Equatable {
     ///   - providerJobID: Provider job id.
     ///   - attempts: Number of attempts.
     ///   - failovers: Earlier failures.
-    public init(provider: String, model: String, providerJobID: String? = nil, attempts: Int = 1, failovers: [FailoverRecord] = []) {
+    public init(provider: ProviderName, model: String, providerJobID: String? = nil, attempts: Int = 1, failovers: [FailoverRecord] = []) {
         self.provider = provider
         self.model = model
         self.providerJobID = providerJobID

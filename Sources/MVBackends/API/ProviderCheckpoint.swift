@@ -3,7 +3,7 @@
 /// Saved by the service BEFORE the router waits on a provider job, and handed back on a rescued attempt.
 public struct ProviderCheckpoint: Codable, Sendable, Equatable {
     /// Provider name (`replicate`, `gemini`, `mock`).
-    public var provider: String
+    public var provider: ProviderName
     /// Catalog model id the job runs on.
     public var model: String
     /// The provider's job id (Replicate prediction id, Gemini operation name).
@@ -24,7 +24,7 @@ public struct ProviderCheckpoint: Codable, Sendable, Equatable {
         case pollURL = "pollUrl"
     }
 
-    public init(provider: String, model: String, jobID: String, pollURL: String? = nil) {
+    public init(provider: ProviderName, model: String, jobID: String, pollURL: String? = nil) {
         self.provider = provider
         self.model = model
         self.jobID = jobID

@@ -66,8 +66,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public var code: Code
     /// Human readable detail; never contains secrets.
     public var message: String
-    /// Provider name that failed (`router` for router-level failures).
-    public var provider: String
+    /// The provider that failed; nil for failures of the router itself.
+    public var provider: ProviderName?
     /// Whether retrying the same provider may succeed.
     public var retryable: Bool
     /// How long the provider asked us to wait (`Retry-After`, Gemini `RetryInfo`).
@@ -89,7 +89,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     public init(
         code: Code,
         message: String,
-        provider: String,
+        provider: ProviderName?,
         retryable: Bool,
         retryAfter: Duration? = nil,
         httpStatus: Int? = nil,
@@ -105,7 +105,10 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// `provider: code: message`.
-    public var description: String { "\(provider): \(code): \(message)" }
+    public var description: String { "\(source): \(code): \(message)" }
+
+    /// The provider's name, or `router`.
+    public var source: String { provider?.rawValue ?? "router" }
 }
 
 extension ProviderError {
@@ -114,14 +117,14 @@ extension ProviderError {
     ///   - message: What is unsupported.
     ///   - provider: Provider name, `router` by default.
     /// - Returns: The error.
-    public static func unsupportedFeature(_ message: String, provider: String = "router") -> ProviderError {
+    public static func unsupportedFeature(_ message: String, provider: ProviderName? = nil) -> ProviderError {
         ProviderError(code: .unsupportedFeature, message: message, provider: provider, retryable: false)
     }
 
     /// The calling task was cancelled. Non-retryable.
     /// - Parameter provider: Provider name.
     /// - Returns: The error.
-    public static func canceled(provider: String) -> ProviderError {
+    public static func canceled(provider: ProviderName?) -> ProviderError {
         ProviderError(code: .canceled, message: "generation was canceled", provider: provider, retryable: false)
     }
 
@@ -131,7 +134,7 @@ extension ProviderError {
     ///   - provider: Provider name.
     ///   - retryable: Whether retrying makes sense.
     /// - Returns: The error.
-    public static func timeout(_ message: String, provider: String, retryable: Bool = true) -> ProviderError {
+    public static func timeout(_ message: String, provider: ProviderName?, retryable: Bool = true) -> ProviderError {
         ProviderError(code: .timeout, message: message, provider: provider, retryable: retryable)
     }
 
@@ -141,7 +144,7 @@ extension ProviderError {
     ///   - provider: Provider name.
     ///   - retryable: Whether retrying makes sense.
     /// - Returns: The error.
-    public static func invalidOutput(_ message: String, provider: String, retryable: Bool = true) -> ProviderError {
+    public static func invalidOutput(_ message: String, provider: ProviderName?, retryable: Bool = true) -> ProviderError {
         ProviderError(code: .invalidOutput, message: message, provider: provider, retryable: retryable)
     }
 

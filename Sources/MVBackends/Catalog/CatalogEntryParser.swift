@@ -3,16 +3,16 @@ import Yams
 
 /// Turns one YAML list item of `models.yaml` into a validated ``ModelEntry``.
 enum CatalogEntryParser {
-    static let providers: Set<String> = ["replicate", "gemini", "mock"]
-
     static func parse(_ item: YAMLField, capability: Capability) throws(ConfigError) -> ModelEntry {
         try item.requireMapping(allowed: ["provider", "model", "enabled", "features", "parameters", "cost"])
         guard let providerField = item.child("provider") else { throw item.fail("missing key 'provider'") }
-        let provider = try providerField.string()
-        guard providers.contains(provider) else { throw providerField.fail("unknown provider '\(provider)'") }
+        let name = try providerField.string()
+        guard let provider = ProviderName(rawValue: name) else {
+            throw providerField.fail("unknown provider '\(name)' (allowed: \(ProviderName.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         guard let modelField = item.child("model") else { throw item.fail("missing key 'model'") }
         let model = try modelField.string()
-        if provider == "replicate" && model.split(separator: "/").count != 2 {
+        if provider == .replicate && model.split(separator: "/").count != 2 {
             throw modelField.fail("a Replicate model id must look like owner/name")
         }
         var entry = ModelEntry(capability: capability, provider: provider, model: model)

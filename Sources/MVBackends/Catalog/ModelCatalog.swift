@@ -27,7 +27,7 @@ public struct ModelCatalog: Sendable, Equatable {
     ///   - provider: Provider name.
     ///   - model: Model id.
     /// - Returns: The entry, if any.
-    public func entry(capability: Capability, provider: String, model: String) -> ModelEntry? {
+    public func entry(capability: Capability, provider: ProviderName, model: String) -> ModelEntry? {
         entries.first { $0.capability == capability && $0.provider == provider && $0.model == model }
     }
 

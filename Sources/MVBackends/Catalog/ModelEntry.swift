@@ -3,7 +3,7 @@ public struct ModelEntry: Codable, Sendable, Equatable {
     /// What it generates.
     public var capability: Capability
     /// `replicate`, `gemini` or `mock`.
-    public var provider: String
+    public var provider: ProviderName
     /// The provider's model id (`google/veo-3.1`, `veo-3.1-generate-001`, ...).
     public var model: String
     /// Disabled entries stay in the file for reference but are never chosen.
@@ -26,7 +26,7 @@ public struct ModelEntry: Codable, Sendable, Equatable {
     ///   - cost: Price.
     public init(
         capability: Capability,
-        provider: String,
+        provider: ProviderName,
         model: String,
         enabled: Bool = true,
         features: ModelFeatures = ModelFeatures(),

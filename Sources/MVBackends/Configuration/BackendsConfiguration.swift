@@ -99,12 +99,11 @@ public struct BackendsConfiguration: Sendable {
     /// Whether the given provider has credentials.
     /// - Parameter provider: `replicate`, `gemini` or `mock`.
     /// - Returns: `true` when calls to it can be made.
-    public func isConfigured(_ provider: String) -> Bool {
+    public func isConfigured(_ provider: ProviderName) -> Bool {
         switch provider {
-        case "replicate": return !(replicateToken ?? "").isEmpty
-        case "gemini": return !(geminiKey ?? "").isEmpty
-        case "mock": return true
-        default: return false
+        case .replicate: !(replicateToken ?? "").isEmpty
+        case .gemini: !(geminiKey ?? "").isEmpty
+        case .mock: true
         }
     }
 

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// `predictLongRunning` + operation polling + download (key on the first hop only, redirects
 /// followed one by one), and Imagen `:predict` for images.
 struct GeminiClient: GenerationProvider {
-    let name = "gemini"
+    let name = ProviderName.gemini
     let http: ProviderHTTP
     let configuration: BackendsConfiguration
     let key: String
@@ -26,12 +26,12 @@ struct GeminiClient: GenerationProvider {
         let apiHost = URL(string: base)?.host ?? "generativelanguage.googleapis.com"
         self.downloader = MediaDownloader(
             client: httpClient,
-            provider: "gemini",
+            provider: .gemini,
             policy: DownloadPolicy(allowedHosts: [apiHost], redirectsToAnyPublicHost: true, allowLoopback: HostClassifier.isLoopback(apiHost)),
             timeout: configuration.downloadTimeout
         )
         self.poller = JobPoller(
-            provider: "gemini",
+            provider: .gemini,
             initialInterval: configuration.pollInitialInterval,
             maxInterval: configuration.pollMaxInterval,
             maxConsecutiveErrors: configuration.maxConsecutivePollErrors

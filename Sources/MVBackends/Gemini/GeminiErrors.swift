@@ -4,7 +4,7 @@
 /// the `RetryInfo` delay, except per-day quotas → `quota_exhausted` (not retryable). 5xx are retried
 /// for idempotent-enough calls (generateContent, polls, 503 on create); 500/504 on a job create fail over.
 enum GeminiErrors {
-    static let provider = "gemini"
+    static let provider = ProviderName.gemini
 
     static func from(_ exchange: HTTPExchange, jobCreate: Bool = false) -> ProviderError {
         let body = exchange.decode(GeminiWire.ErrorBody.self)?.error

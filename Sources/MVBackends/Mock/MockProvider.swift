@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Failures are non-retryable `mock_failure` errors at `failureRate`, so the service's job retry applies.
 struct MockProvider: GenerationProvider {
-    let name = "mock"
+    let name = ProviderName.mock
     let configuration: MockConfiguration
     let renderer: MockRenderer
 
@@ -102,9 +102,9 @@ struct MockProvider: GenerationProvider {
 
     static func map(_ error: FFmpegError) -> ProviderError {
         switch error.kind {
-        case .canceled: return .canceled(provider: "mock")
-        case .timedOut: return .timeout("ffmpeg timed out", provider: "mock", retryable: false)
-        default: return ProviderError(code: .providerUnavailable, message: "ffmpeg failed: \(error.message)", provider: "mock", retryable: false)
+        case .canceled: return .canceled(provider: .mock)
+        case .timedOut: return .timeout("ffmpeg timed out", provider: .mock, retryable: false)
+        default: return ProviderError(code: .providerUnavailable, message: "ffmpeg failed: \(error.message)", provider: .mock, retryable: false)
         }
     }
 }

@@ -13,7 +13,7 @@ import NIOHTTP1
 /// An output present while the status is still `starting`/`processing` is NOT taken: only
 /// `succeeded` means the output is complete (sync-mode outputs may be partial or still streaming).
 struct ReplicateClient: GenerationProvider {
-    let name = "replicate"
+    let name = ProviderName.replicate
     let http: ProviderHTTP
     let configuration: BackendsConfiguration
     let token: String
@@ -31,7 +31,7 @@ struct ReplicateClient: GenerationProvider {
         let apiHost = URL(string: base)?.host ?? "api.replicate.com"
         self.downloader = MediaDownloader(
             client: httpClient,
-            provider: "replicate",
+            provider: .replicate,
             policy: DownloadPolicy(
                 allowedHosts: [apiHost] + configuration.replicateDeliveryHosts,
                 redirectsToAnyPublicHost: false,
@@ -40,7 +40,7 @@ struct ReplicateClient: GenerationProvider {
             timeout: configuration.downloadTimeout
         )
         self.poller = JobPoller(
-            provider: "replicate",
+            provider: .replicate,
             initialInterval: configuration.pollInitialInterval,
             maxInterval: configuration.pollMaxInterval,
             maxConsecutiveErrors: configuration.maxConsecutivePollErrors

@@ -11,7 +11,7 @@ enum ReplicateErrors {
         case other
     }
 
-    static let provider = "replicate"
+    static let provider = ProviderName.replicate
 
     static func from(_ exchange: HTTPExchange, phase: Phase) -> ProviderError {
         let problem = exchange.decode(ReplicateProblem.self)

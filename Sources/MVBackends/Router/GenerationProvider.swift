@@ -24,7 +24,7 @@ struct VideoOutput: Sendable {
 
 /// One provider family (Replicate, Gemini, mock). Clients throw ``ProviderError`` only.
 protocol GenerationProvider: Sendable {
-    var name: String { get }
+    var name: ProviderName { get }
     func video(_ request: VideoRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)
         -> ProviderOutput<VideoOutput>
     func images(_ request: ImageRequest, entry: ModelEntry, resume: ProviderCheckpoint?, context: CallContext) async throws(ProviderError)

@@ -81,7 +81,7 @@ extension GenerationRouter {
         do {
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         } catch {
-            throw ProviderError(code: .providerUnavailable, message: "work directory is not usable", provider: "router", retryable: false)
+            throw ProviderError(code: .providerUnavailable, message: "work directory is not usable", provider: nil, retryable: false)
         }
         return CallContext(
             workDirectory: workDirectory,

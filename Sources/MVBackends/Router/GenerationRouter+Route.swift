@@ -45,7 +45,7 @@ extension GenerationRouter {
                 if Task.isCancelled { throw .canceled(provider: entry.provider) }
                 guard ContinuousClock.now < context.deadline else {
                     health.release(entry.provider)
-                    throw ProviderError.timeout("overall deadline passed", provider: "router").with(failovers: failovers)
+                    throw ProviderError.timeout("overall deadline passed", provider: nil).with(failovers: failovers)
                 }
                 attempt += 1
                 attemptsTotal += 1
@@ -97,9 +97,9 @@ extension GenerationRouter {
     private func plan(capability: Capability, backend: BackendChoice, model: String?, needs: FeatureNeeds) throws(ProviderError) -> [ModelEntry] {
         let eligible = eligible(capability: capability, backend: backend, model: model)
         if eligible.isEmpty {
-            if backend != .auto && backend != .mock && !configuration.isConfigured(backend.rawValue) && !usesMock(for: backend) {
+            if backend != .auto && backend != .mock && !(backend.provider.map(configuration.isConfigured) ?? true) && !usesMock(for: backend) {
                 throw ProviderError(
-                    code: .providerUnavailable, message: "\(backend.rawValue) is not configured", provider: "router", retryable: false)
+                    code: .providerUnavailable, message: "\(backend.rawValue) is not configured", provider: nil, retryable: false)
             }
             let what = model.map { "model \($0)" } ?? "any model"
             throw .unsupportedFeature("no \(capability.rawValue) \(what) is available for backend \(backend.rawValue)")
@@ -129,7 +129,7 @@ extension GenerationRouter {
         return ProviderError(
             code: .allProvidersFailed,
             message: summary.isEmpty ? "no provider could serve the request" : summary,
-            provider: "router",
+            provider: nil,
             retryable: failovers.isEmpty || lastError?.retryable == true,
             failovers: failovers
         )

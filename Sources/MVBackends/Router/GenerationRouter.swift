@@ -18,7 +18,7 @@ public final class GenerationRouter: Sendable {
     /// The catalog the router chooses models from.
     public let catalog: ModelCatalog
     let logger: Logger
-    let providers: [String: any GenerationProvider]
+    let providers: [ProviderName: any GenerationProvider]
     let health: ProviderHealth
     let budget: RetryBudget
 
@@ -34,7 +34,7 @@ public final class GenerationRouter: Sendable {
         self.logger = logger
         self.health = ProviderHealth(configuration: configuration)
         self.budget = RetryBudget(capacity: configuration.retryBudgetTokens, refillPerSuccess: configuration.retryBudgetRefillPerSuccess)
-        var providers: [String: any GenerationProvider] = ["mock": MockProvider(configuration: configuration.mock)]
+        var providers: [ProviderName: any GenerationProvider] = [.mock: MockProvider(configuration: configuration.mock)]
         for provider in ProviderFactory.remoteProviders(configuration: configuration, httpClient: httpClient, logger: logger) {
             providers[provider.name] = provider
         }
@@ -58,7 +58,7 @@ public final class GenerationRouter: Sendable {
     /// For GET /api/admin/providers.
     /// - Returns: One status per provider (`replicate`, `gemini`, `mock`).
     public func providerStatuses() -> [ProviderStatus] {
-        ["replicate", "gemini", "mock"].map { health.status($0, configured: configuration.isConfigured($0)) }
+        ProviderName.allCases.map { health.status($0, configured: configuration.isConfigured($0)) }
     }
 
     /// Whether the router would serve this backend choice with the mock provider.
@@ -66,20 +66,20 @@ public final class GenerationRouter: Sendable {
     /// - Returns: `true` for mock mode.
     public func usesMock(for backend: BackendChoice) -> Bool {
         configuration.forceMock || backend == .mock
-            || (backend == .auto && !configuration.isConfigured("replicate") && !configuration.isConfigured("gemini"))
+            || (backend == .auto && !configuration.isConfigured(.replicate) && !configuration.isConfigured(.gemini))
     }
 
     /// Models that match backend and model id, before feature checks.
     func eligible(capability: Capability, backend: BackendChoice, model: String?) -> [ModelEntry] {
         var entries: [ModelEntry]
         if usesMock(for: backend) {
-            entries = catalog.models(for: capability).filter { $0.provider == "mock" }
+            entries = catalog.models(for: capability).filter { $0.provider == .mock }
             if entries.isEmpty { entries = [Self.defaultMockEntry(capability)] }
             if let model, entries.contains(where: { $0.model == model }) { entries = entries.filter { $0.model == model } }
             return entries
         }
-        entries = catalog.models(for: capability).filter { $0.provider != "mock" && configuration.isConfigured($0.provider) }
-        if backend != .auto { entries = entries.filter { $0.provider == backend.rawValue } }
+        entries = catalog.models(for: capability).filter { $0.provider != .mock && configuration.isConfigured($0.provider) }
+        if backend != .auto { entries = entries.filter { $0.provider == backend.provider } }
         if let model { entries = entries.filter { $0.model == model } }
         return entries
     }
@@ -96,6 +96,6 @@ public final class GenerationRouter: Sendable {
         features.aspectRatios = ["16:9", "9:16", "1:1", "4:3", "3:4"]
         features.maxImages = 4
         features.outputFormats = ["png", "jpg"]
-        return ModelEntry(capability: capability, provider: "mock", model: "mock-\(capability.rawValue)", features: features)
+        return ModelEntry(capability: capability, provider: .mock, model: "mock-\(capability.rawValue)", features: features)
     }
 }

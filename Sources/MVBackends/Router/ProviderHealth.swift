@@ -20,7 +20,7 @@ final class ProviderHealth: Sendable {
         var lastErrorAt: Date?
     }
 
-    private let state = Mutex<[String: Entry]>([:])
+    private let state = Mutex<[ProviderName: Entry]>([:])
     private let threshold: Int
     private let openDuration: Duration
     private let window: Int
@@ -34,7 +34,7 @@ final class ProviderHealth: Sendable {
     }
 
     /// Whether a call may go to the provider now; taking the half-open probe slot if that is the case.
-    func acquire(_ provider: String) -> Bool {
+    func acquire(_ provider: ProviderName) -> Bool {
         let instant = now()
         return state.withLock { entries in
             var entry = entries[provider] ?? Entry()
@@ -56,7 +56,7 @@ final class ProviderHealth: Sendable {
 
     /// Records a call that reached the provider. `countsAsFailure` is false for outcomes that say
     /// nothing about the provider's health (content policy, bad input, cancellation).
-    func record(_ provider: String, error: ProviderError?, countsAsFailure: Bool, latency: Duration) {
+    func record(_ provider: ProviderName, error: ProviderError?, countsAsFailure: Bool, latency: Duration) {
         let instant = now()
         let latencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
         state.withLock { entries in
@@ -82,13 +82,13 @@ final class ProviderHealth: Sendable {
     }
 
     /// Gives back a half-open probe slot that was taken but not used.
-    func release(_ provider: String) {
+    func release(_ provider: ProviderName) {
         state.withLock { entries in
             if case .halfOpen(true) = entries[provider]?.breaker { entries[provider]?.breaker = .halfOpen(probeInFlight: false) }
         }
     }
 
-    func status(_ provider: String, configured: Bool) -> ProviderStatus {
+    func status(_ provider: ProviderName, configured: Bool) -> ProviderStatus {
         let instant = now()
         return state.withLock { entries in
             let entry = entries[provider] ?? Entry()

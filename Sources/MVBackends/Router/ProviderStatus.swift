@@ -13,7 +13,7 @@ public struct ProviderStatus: Codable, Sendable, Equatable {
     }
 
     /// Provider name.
-    public var name: String
+    public var name: ProviderName
     /// Whether credentials are configured.
     public var configured: Bool
     /// Breaker state now.
@@ -43,7 +43,7 @@ public struct ProviderStatus: Codable, Sendable, Equatable {
     ///   - lastError: Last failure.
     ///   - lastErrorAt: Last failure time.
     public init(
-        name: String,
+        name: ProviderName,
         configured: Bool,
         breakerState: BreakerState,
         recentErrorRate: Double,

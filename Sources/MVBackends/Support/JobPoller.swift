@@ -11,7 +11,7 @@ enum PollStep<Value: Sendable>: Sendable {
 /// Polls a provider job with growing intervals until it finishes, the deadline passes, too many
 /// polls in a row fail, or the calling task is cancelled (then the job is cancelled at the provider).
 struct JobPoller: Sendable {
-    let provider: String
+    let provider: ProviderName
     let initialInterval: Duration
     let maxInterval: Duration
     let maxConsecutiveErrors: Int

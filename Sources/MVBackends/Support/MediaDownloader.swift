@@ -10,7 +10,7 @@ import NIOHTTP1
 /// ``DownloadPolicy``; credentials only on the first hop), validates the bytes, then renames.
 struct MediaDownloader: Sendable {
     let client: HTTPClient
-    let provider: String
+    let provider: ProviderName
     let policy: DownloadPolicy
     let timeout: Duration
 

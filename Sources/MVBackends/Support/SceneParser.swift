@@ -13,7 +13,7 @@ enum SceneParser {
         var scenes: [Item]
     }
 
-    static func parse(_ text: String, expected: Int, provider: String) throws(ProviderError) -> [Scene] {
+    static func parse(_ text: String, expected: Int, provider: ProviderName) throws(ProviderError) -> [Scene] {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if body.hasPrefix("```") {
             body = body.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")

@@ -18,7 +18,7 @@ struct PricesController {
         /// Catalog model id.
         var model: String
         /// The provider serving the model, when the catalog lists it.
-        var provider: String?
+        var provider: ProviderName?
         /// `second` (of video), `image`, or `1k_tokens` (input + output, started thousands).
         var unit: String
         /// Credits per unit.

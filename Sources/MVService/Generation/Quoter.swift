@@ -7,7 +7,7 @@ import MVBilling
 struct Quote: Codable, Sendable, Equatable {
     /// One candidate's price.
     struct Line: Codable, Sendable, Equatable {
-        var provider: String
+        var provider: ProviderName
         var model: String
         var unit: String
         var quantity: Double

@@ -66,7 +66,7 @@ struct JobFailure: Error, Sendable, Equatable, Codable {
     /// A provider failure under its public code.
     init(_ error: ProviderError) {
         self.init(
-            Code(error.code), "\(error.provider): \(error.message)",
+            Code(error.code), "\(error.source): \(error.message)",
             failovers: error.failovers.isEmpty ? nil : error.failovers.map { "\($0.provider)/\($0.model): \($0.error)" })
     }
 

@@ -9,7 +9,7 @@ struct JobCompletion: Sendable {
     /// The job's `result`.
     var result: JSONValue
     /// Provider that produced the output.
-    var provider: String?
+    var provider: ProviderName?
     /// Model that produced the output.
     var model: String?
     /// Credits to capture (capped at the hold; the remainder is released).

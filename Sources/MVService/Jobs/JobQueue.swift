@@ -78,7 +78,7 @@ struct JobQueue: Sendable {
     /// Saves the provider's job id before the worker waits on it (fenced).
     func saveCheckpoint(_ job: ClaimedJob, checkpoint: ProviderCheckpoint) async throws {
         let rows = try await client.query("""
-            UPDATE jobs SET provider_checkpoint = \(JSONB(checkpoint)), provider_name = \(checkpoint.provider),
+            UPDATE jobs SET provider_checkpoint = \(JSONB(checkpoint)), provider_name = \(checkpoint.provider.rawValue),
                 provider_model = \(checkpoint.model), updated_at = now()
             WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
             RETURNING id
@@ -91,13 +91,13 @@ struct JobQueue: Sendable {
     /// Marks the job succeeded, runs `write` (asset rows) and captures `charge` credits (at most the hold; the rest
     /// is released), all in one transaction and only while `job`'s lease is current.
     func complete(
-        _ job: ClaimedJob, result: JSONValue, provider: String?, model: String?, charge: Int64,
+        _ job: ClaimedJob, result: JSONValue, provider: ProviderName?, model: String?, charge: Int64,
         write: @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 UPDATE jobs SET state = 'succeeded', progress = 1, stage = 'done', result = \(JSONB(result)),
-                    provider_name = COALESCE(\(provider), provider_name), provider_model = COALESCE(\(model), provider_model),
+                    provider_name = COALESCE(\(provider?.rawValue), provider_name), provider_model = COALESCE(\(model), provider_model),
                     finished_at = now(), locked_by = NULL, lease_expires_at = NULL, error = NULL, updated_at = now()
                 WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
                 RETURNING id

@@ -31,11 +31,11 @@ struct JobEventStream {
                 let id = Self.snapshotID(record)
                 if id != lastID {
                     if record.state != lastState {
-                        try await writer.write(Self.event("status", id: id, ["status": record.state.rawValue, "stage": record.stage, "attempts": record.attempts]))
+                        try await writer.write(Self.event("status", id: id, ["status": .string(record.state.rawValue), "stage": .string(record.stage), "attempts": .number(Double(record.attempts))]))
                         lastState = record.state
                     }
                     if lastProgress.map({ $0 != record.progress || $1 != record.stage }) ?? true {
-                        try await writer.write(Self.event("progress", id: id, ["progress": record.progress, "stage": record.stage]))
+                        try await writer.write(Self.event("progress", id: id, ["progress": .number(record.progress), "stage": .string(record.stage)]))
                         lastProgress = (record.progress, record.stage)
                     }
                     lastID = id
@@ -60,8 +60,8 @@ struct JobEventStream {
         "\(record.state.rawValue)-\(Int((record.progress * 1000).rounded()))-\(record.attempts)-\(record.stage)"
     }
 
-    static func event(_ name: String, id: String, _ payload: [String: Any]) -> ByteBuffer {
-        let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
+    static func event(_ name: String, id: String, _ payload: [String: JSONValue]) -> ByteBuffer {
+        let data = JSONValue.object(payload).data
         return ByteBuffer(string: "id: \(id)\nevent: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
     }
 }

@@ -27,10 +27,35 @@ public enum Authorization {
         .manageOwners: .owner,
     ]
 
+    /// The scope an API key needs for each action; nil means no key may do it (keys cannot create keys).
+    public static let requiredScope: [TeamAction: KeyScope] = [
+        .readTeam: .read,
+        .readBalance: .read,
+        .generate: .generate,
+        .manageOwnAssets: .generate,
+        .manageTeamKeys: .admin,
+        .updateTeam: .admin,
+        .manageMembers: .admin,
+        .manageQuotas: .admin,
+        .manageWebhooks: .admin,
+        .readLedger: .admin,
+        .readAudit: .admin,
+        .manageOwners: .admin,
+    ]
+
     /// Whether `role` may perform `action`.
     public static func allows(_ role: TeamRole, _ action: TeamAction) -> Bool {
         guard let minimum = minimumRole[action] else { return false }
         return role >= minimum
+    }
+
+    /// Whether `principal` may perform `action` in its team: its current role, narrowed by its key's scopes when the
+    /// request came with an API key.
+    public static func allows(_ principal: Principal, _ action: TeamAction) -> Bool {
+        guard allows(principal.role, action) else { return false }
+        guard let scopes = principal.keyScopes else { return true }
+        guard let needed = requiredScope[action] else { return false }
+        return scopes.contains { $0 >= needed }
     }
 
     /// Whether `actor` may change a member whose role is `target` (nil: a new member) to `role` (nil: removal).

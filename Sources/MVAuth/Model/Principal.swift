@@ -13,6 +13,10 @@ public struct Principal: Sendable, Equatable {
     public var teamID: UUID
     /// The user's role in ``teamID``.
     public var role: TeamRole
+    /// The API key the request authenticated with, if any.
+    public var apiKeyID: UUID?
+    /// The key's scopes when ``apiKeyID`` is set; nil for tokens (the role alone decides).
+    public var keyScopes: Set<KeyScope>?
 
     /// Creates a principal.
     /// - Parameters:
@@ -21,7 +25,14 @@ public struct Principal: Sendable, Equatable {
     ///   - isPlatformAdmin: Whether the user is a platform operator.
     ///   - teamID: The team acted for.
     ///   - role: The user's role in that team.
-    public init(userID: UUID, email: String, isPlatformAdmin: Bool, teamID: UUID, role: TeamRole) {
+    ///   - apiKeyID: The API key used, if any.
+    ///   - keyScopes: That key's scopes.
+    public init(
+        userID: UUID, email: String, isPlatformAdmin: Bool, teamID: UUID, role: TeamRole, apiKeyID: UUID? = nil,
+        keyScopes: Set<KeyScope>? = nil
+    ) {
+        self.apiKeyID = apiKeyID
+        self.keyScopes = keyScopes
         self.userID = userID
         self.email = email
         self.isPlatformAdmin = isPlatformAdmin

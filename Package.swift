@@ -114,6 +114,16 @@ let package = Package(
             path: "Tests/MVFakeProviders",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MVTestSupport",
+            dependencies: [
+                "MVService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/MVTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MVBackendsTests",
             dependencies: [
@@ -128,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "MVServiceTests",
             dependencies: [
-                "MVService", "MVAuth", "MVBilling", "MVBackends", "MVFakeProviders",
+                "MVService", "MVAuth", "MVBilling", "MVBackends", "MVFakeProviders", "MVTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

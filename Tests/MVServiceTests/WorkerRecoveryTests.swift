@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MVBackends
 import MVBilling
+import MVTestSupport
 import PostgresNIO
 import Testing
 @testable import MVService

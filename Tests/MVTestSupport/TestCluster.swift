@@ -1,18 +1,26 @@
 import Foundation
 import Logging
+import MVService
 import PostgresNIO
-@testable import MVService
 
-/// One throwaway PostgreSQL cluster per test run (or `DATABASE_URL`, when set), and a fresh database per suite.
+/// One throwaway PostgreSQL cluster per test process (or `DATABASE_URL`, when set), and a fresh database per suite.
+///
+/// Every test target links into one test binary, so ``shared`` is the single cluster of the whole run.
 /// Fails loudly when PostgreSQL is not installed: a green run always means the database paths ran.
-actor TestCluster {
-    static let shared = TestCluster()
+public actor TestCluster {
+    /// The cluster of this test process.
+    public static let shared = TestCluster()
+
+    /// Logger for test queries and the cluster launcher.
+    public static let logger = Logger(label: "mvtest")
 
     private var server: DatabaseURL?
     private var counter = 0
 
     /// A new, empty database on the test server.
-    func freshDatabase() async throws -> DatabaseURL {
+    /// - Returns: The superuser URL of the new database.
+    /// - Throws: ``EmbeddedPostgres/Failure`` when the cluster cannot start, or a `PSQLError`.
+    public func freshDatabase() async throws -> DatabaseURL {
         let server = try await start()
         counter += 1
         let name = "t\(getpid())_\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
@@ -53,8 +61,6 @@ actor TestCluster {
         server = cluster.url
         return cluster.url
     }
-
-    static let logger = Logger(label: "mvtest")
 
     /// Stops the cluster when the test process exits (CI also sweeps leftovers).
     nonisolated static func registerStop(directory: String, binDirectory: String) {

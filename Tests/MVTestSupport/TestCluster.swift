@@ -16,6 +16,8 @@ public actor TestCluster {
 
     private var server: DatabaseURL?
     private var counter = 0
+    /// Keeps this process's claim on the cluster until the process exits.
+    private var ownedCluster: OwnedCluster?
 
     /// A new, empty database on the test server.
     /// - Returns: The superuser URL of the new database.
@@ -56,7 +58,7 @@ public actor TestCluster {
         }
         let directory = "/tmp/mvtest-pg-\(getpid())"
         let cluster = try EmbeddedPostgres(directory: directory, port: 5432, logger: Self.logger)
-        _ = try await cluster.start()
+        ownedCluster = try await cluster.start()
         TestCluster.registerStop(directory: directory, binDirectory: cluster.binDirectory)
         server = cluster.url
         return cluster.url
@@ -65,7 +67,7 @@ public actor TestCluster {
     /// Stops the cluster when the test process exits (CI also sweeps leftovers).
     nonisolated static func registerStop(directory: String, binDirectory: String) {
         let script = "\(binDirectory)/pg_ctl -D \(directory) -m immediate stop >/dev/null 2>&1; rm -rf \(directory)"
-        let command = geteuid() == 0 ? "runuser -u postgres -- sh -c '\(script)'" : script
+        let command = (geteuid() == 0 ? "runuser -u postgres -- sh -c '\(script)'" : script) + "; rm -f \(directory).owner"
         setenv("MVTEST_STOP_COMMAND", command, 1)
         atexit {
             if let command = getenv("MVTEST_STOP_COMMAND") { _ = system(command) }

@@ -75,6 +75,21 @@ struct LedgerInvariantsTests {
         }
     }
 
+    @Test func overdraftIsReportedEvenWithoutTheDatabaseConstraint() async throws {
+        try await TestDatabase.withLedger { fixture in
+            let (team, _) = try await Self.busyLedger(fixture)
+            // The CHECK constraints would refuse this row; the checker must not rely on them.
+            try await fixture.postgres.query(
+                "ALTER TABLE credit_accounts DROP CONSTRAINT credit_accounts_no_overdraft", logger: fixture.logger)
+            try await fixture.postgres.query(
+                "UPDATE credit_accounts SET posted = 10 WHERE team_id = \(team)", logger: fixture.logger)
+            let violations = try await fixture.violations()
+            #expect(violations.contains("team \(Self.text(team)): posted=10 held=30, available -20"), "\(violations)")
+            #expect(violations.contains("team \(Self.text(team)): credit_accounts posted=10 held=30, but ledger posted=410 held=30"))
+            #expect(violations.count == 2, "\(violations)")
+        }
+    }
+
     @Test func finishedJobWithoutAHoldIsReported() async throws {
         try await TestDatabase.withLedger { fixture in
             let (team, _) = try await Self.busyLedger(fixture)

@@ -9,13 +9,15 @@ import Testing
 /// a refusal takes nothing; time refills the bucket (simulated by moving the stored timestamp back, never by
 /// sleeping); a rolled-back transaction gives tokens back; and concurrent takers never exceed the capacity.
 struct RateLimiterTests {
-    /// 3 tokens, one more every 8192 s (a power of two keeps the arithmetic exact): slow enough that the test's own
-    /// run time refills nothing that changes a whole-second figure.
+    /// 3 tokens, one more every 8192 s (a power of two keeps the arithmetic exact): the test's own run time refills
+    /// nothing that changes a whole token. Time figures shrink by the real seconds that pass between the bucket's
+    /// first take and a decision, so they are checked as `expected - elapsed ... expected` (see ``expect(_:_:within:)``).
     static let slow = RateLimitPolicy(name: "generate", capacity: 3, refillPerSecond: 1.0 / 8192)
     let limiter = RateLimiter()
 
     @Test func fullBucketAllowsItsCapacityThenRefuses() async throws {
         try await TestDatabase.withClient { postgres in
+            let started = ContinuousClock.now
             var decisions: [RateLimitDecision] = []
             for _ in 0..<4 {
                 decisions.append(try await limiter.take(key: "user:a", policy: Self.slow, cost: 1, client: postgres))
@@ -23,19 +25,23 @@ struct RateLimiterTests {
             #expect(decisions.map(\.allowed) == [true, true, true, false])
             #expect(decisions.map(\.remaining) == [2, 1, 0, 0])
             // Time to refill what was taken: 1, 2, then 3 tokens; the refusal waits for one token.
-            #expect(decisions.map(\.resetSeconds) == [8192, 16384, 24576, 24576])
-            #expect(decisions.map(\.retryAfterSeconds) == [0, 0, 0, 8192])
+            let elapsed = ContinuousClock.now - started
+            Self.expect(decisions.map(\.resetSeconds), [8192, 16384, 24576, 24576], within: elapsed)
+            #expect(decisions.map(\.retryAfterSeconds).prefix(3) == [0, 0, 0])
+            Self.expect([decisions[3].retryAfterSeconds], [8192], within: elapsed)
             #expect(decisions.allSatisfy { $0.policy == Self.slow })
         }
     }
 
     @Test func refusalTakesNothingAndOtherKeysAreSeparate() async throws {
         try await TestDatabase.withClient { postgres in
+            let started = ContinuousClock.now
             let drained = try await limiter.take(key: "user:a", policy: Self.slow, cost: 3, client: postgres)
             #expect(drained.allowed && drained.remaining == 0)
             let before = try await Self.storedTokens("user:a", postgres)
             let refused = try await limiter.take(key: "user:a", policy: Self.slow, cost: 2, client: postgres)
-            #expect(!refused.allowed && refused.retryAfterSeconds == 16384)
+            #expect(!refused.allowed)
+            Self.expect([refused.retryAfterSeconds], [16384], within: ContinuousClock.now - started)
             #expect(try await Self.storedTokens("user:a", postgres) == before)
 
             let other = try await limiter.take(key: "user:b", policy: Self.slow, cost: 1, client: postgres)
@@ -45,18 +51,21 @@ struct RateLimiterTests {
 
     @Test func elapsedTimeRefillsTheBucket() async throws {
         try await TestDatabase.withClient { postgres in
-            let policy = RateLimitPolicy(name: "api", capacity: 4, refillPerSecond: 0.5)
+            // One token per 64 s: whole tokens only move by rewinding the bucket's clock.
+            let policy = RateLimitPolicy(name: "api", capacity: 4, refillPerSecond: 1.0 / 64)
+            let started = ContinuousClock.now
             #expect(try await limiter.take(key: "k", policy: policy, cost: 4, client: postgres).remaining == 0)
 
-            try await Self.rewind("k", seconds: 2, postgres)  // +1 token
+            try await Self.rewind("k", seconds: 64, postgres)  // +1 token
             let one = try await limiter.take(key: "k", policy: policy, cost: 2, client: postgres)
-            #expect(!one.allowed && one.remaining == 1 && one.retryAfterSeconds == 2)
+            #expect(!one.allowed && one.remaining == 1)
+            Self.expect([one.retryAfterSeconds, one.resetSeconds], [64, 192], within: ContinuousClock.now - started)
 
-            try await Self.rewind("k", seconds: 2, postgres)  // 2 tokens now
+            try await Self.rewind("k", seconds: 64, postgres)  // 2 tokens now
             let two = try await limiter.take(key: "k", policy: policy, cost: 2, client: postgres)
             #expect(two.allowed && two.remaining == 0)
 
-            try await Self.rewind("k", seconds: 3600, postgres)  // never past capacity
+            try await Self.rewind("k", seconds: 100_000, postgres)  // never past capacity
             let full = try await limiter.peek(key: "k", policy: policy, client: postgres)
             #expect(full.allowed && full.remaining == 4 && full.resetSeconds == 0)
         }
@@ -112,6 +121,13 @@ struct RateLimiterTests {
             }
             #expect(allowed == 4)
         }
+    }
+
+    /// Each figure is at most its expected value and at least that minus the whole seconds `elapsed` covers.
+    static func expect(_ figures: [Int], _ expected: [Int], within elapsed: Duration, sourceLocation: SourceLocation = #_sourceLocation) {
+        let slack = Int(elapsed.components.seconds) + 1
+        let fits = figures.count == expected.count && zip(figures, expected).allSatisfy { $0 <= $1 && $0 >= $1 - slack }
+        #expect(fits, "\(figures) not within \(slack) s below \(expected)", sourceLocation: sourceLocation)
     }
 
     static func storedTokens(_ key: String, _ postgres: PostgresClient) async throws -> Double? {

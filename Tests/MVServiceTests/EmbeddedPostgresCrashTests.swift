@@ -6,7 +6,8 @@ import Testing
 /// The embedded PostgreSQL of `mvservice serve` across crashes: `pg_ctl` starts the postmaster outside the process
 /// group, so `kill -9` of `serve` leaves the cluster running. The next `serve` adopts it and stops it when it exits
 /// cleanly; a second `serve` that merely joins a cluster owned by a live one leaves it running when it exits.
-/// Both run the real binary on a temporary data directory.
+/// Both run the real binary on a temporary data directory, one after the other (each runs two servers and a cluster).
+@Suite(.serialized)
 struct EmbeddedPostgresCrashTests {
     @Test(.timeLimit(.minutes(2)))
     func clusterLeftByAKilledServeIsAdoptedAndStoppedByTheNext() async throws {

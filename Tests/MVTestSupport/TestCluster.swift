@@ -36,6 +36,49 @@ public actor TestCluster {
         return server.with(database: name)
     }
 
+    /// A new database holding the project's schema: a copy of a template database that was migrated once per
+    /// process with the `sql/` files (copying is much cheaper than migrating every test's database).
+    /// - Returns: The superuser URL of the new database.
+    /// - Throws: ``EmbeddedPostgres/Failure`` when the cluster cannot start, a migration failure, or a `PSQLError`.
+    public func freshMigratedDatabase() async throws -> DatabaseURL {
+        let template = try await migratedTemplate()
+        let server = try await start()
+        counter += 1
+        let name = "m\(getpid())_\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
+        try await Self.withClient(server) { admin in
+            // Both names are generated here from digits and hex only; identifiers cannot be bound.
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: Self.logger)
+        }
+        return server.with(database: name)
+    }
+
+    /// The template's name once it is migrated; shared by concurrent callers like ``start()``.
+    private var template: Task<String, any Error>?
+
+    private func migratedTemplate() async throws -> String {
+        if let template { return try await template.value }
+        let task = Task { () async throws -> String in
+            let database = try await self.freshDatabase()
+            let migrations = try Migration.load(directory: RepoPaths.sql)
+            try await Self.withClient(database) { client in
+                try await Migrator(client: client, migrations: migrations, logger: Self.logger).migrate()
+            }
+            return database.database
+        }
+        template = task
+        return try await task.value
+    }
+
+    /// Runs `body` with a running client on `database`; the client's connections are closed when this returns.
+    private static func withClient(_ database: DatabaseURL, _ body: (PostgresClient) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client)
+        }
+    }
+
     /// The one start in progress: suites run in parallel and the actor is reentrant across `await`, so every
     /// caller awaits the same start instead of racing to `initdb` the same directory.
     private var starting: Task<DatabaseURL, any Error>?

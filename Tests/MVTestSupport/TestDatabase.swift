@@ -2,8 +2,8 @@ import Logging
 import MVService
 import PostgresNIO
 
-/// A fresh database on the ``TestCluster``, migrated with the project's `sql/` files, for tests of the libraries
-/// that talk to PostgreSQL directly.
+/// A fresh database on the ``TestCluster`` with the schema of the project's `sql/` migrations (applied by
+/// `Migrator`), for tests of the libraries that talk to PostgreSQL directly.
 ///
 /// ```swift
 /// @Test func grantAddsCredits() async throws {
@@ -24,15 +24,16 @@ public enum TestDatabase {
     public static func withClient<T: Sendable>(
         maximumConnections: Int = 20, _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let database = try await TestCluster.shared.freshDatabase()
+        let database = try await TestCluster.shared.freshMigratedDatabase()
         var configuration = database.clientConfiguration
         configuration.options.maximumConnections = maximumConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: TestCluster.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
+            // The copy was migrated as the template; prove it holds every migration of `sql/`, unchanged.
             let migrations = try Migration.load(directory: RepoPaths.sql)
-            try await Migrator(client: client, migrations: migrations, logger: TestCluster.logger).migrate()
+            try await Migrator(client: client, migrations: migrations, logger: TestCluster.logger).verify()
             return try await body(client)
         }
     }

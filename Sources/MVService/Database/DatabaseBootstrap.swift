@@ -26,10 +26,16 @@ public struct DatabaseBootstrap: Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let cluster = try EmbeddedPostgres(directory: config.dataDirectory + "/postgres", logger: logger)
         let owned = try await cluster.start()
-        switch owned?.adopted {
-        case false?: logger.info("started embedded PostgreSQL", metadata: ["socket": "\(cluster.directory)"])
-        case true?: logger.info("adopted the running embedded PostgreSQL", metadata: ["socket": "\(cluster.directory)"])
-        case nil: logger.info("using the embedded PostgreSQL of another process", metadata: ["socket": "\(cluster.directory)"])
+        if let owned, owned.adopted {
+            logger.notice(
+                "adopted the running embedded PostgreSQL whose owner is gone; it stops when this process exits",
+                metadata: ["socket": "\(cluster.directory)", "previous_owner_pid": "\(owned.lock.previousOwner.map(String.init) ?? "unknown")"])
+        } else if owned != nil {
+            logger.info("started embedded PostgreSQL", metadata: ["socket": "\(cluster.directory)"])
+        } else {
+            let owner = ClusterOwnerLock.recordedOwner(path: cluster.ownerLockPath).map(String.init) ?? "unknown"
+            logger.info(
+                "using the embedded PostgreSQL of another process", metadata: ["socket": "\(cluster.directory)", "owner_pid": "\(owner)"])
         }
         do {
             try await cluster.createDatabaseIfMissing("mvservice")

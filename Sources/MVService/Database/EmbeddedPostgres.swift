@@ -64,11 +64,7 @@ public struct EmbeddedPostgres: Sendable {
                     throw error
                 }
             }
-            if await isRunning() {
-                let owner = ClusterOwnerLock.recordedOwner(path: ownerLockPath).map(String.init) ?? "unknown"
-                logger.info("using the embedded PostgreSQL owned by another process", metadata: ["owner_pid": "\(owner)"])
-                return nil
-            }
+            if await isRunning() { return nil }
             guard ContinuousClock.now < deadline else {
                 let owner = ClusterOwnerLock.recordedOwner(path: ownerLockPath).map(String.init) ?? "unknown"
                 throw Failure(description: "embedded PostgreSQL in \(directory) is owned by pid \(owner) but has not started within 90 s")
@@ -87,9 +83,6 @@ public struct EmbeddedPostgres: Sendable {
             try await run(tool: "initdb", ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
         }
         if await isRunning() {
-            logger.notice(
-                "adopting embedded PostgreSQL whose owner is gone; it stops when this process exits",
-                metadata: ["directory": "\(directory)", "previous_owner_pid": "\(lock.previousOwner.map(String.init) ?? "unknown")"])
             return OwnedCluster(cluster: self, lock: lock, adopted: true)
         }
         let options = "-k \(directory) -p \(port) -c listen_addresses= -c fsync=on -c max_connections=300"

@@ -71,7 +71,9 @@ struct LedgerInvariantsTests {
             let violations = try await fixture.violations()
             #expect(violations.count == 2, "\(violations)")
             #expect(violations.contains("team \(Self.text(team)): credit_accounts held=30, but open holds total 0"))
-            #expect(violations.contains { $0.hasPrefix("job \(Self.text(job)): hold row captured;") && $0.hasSuffix("amount=30 captured=30 released=0") })
+            #expect(violations.contains {
+                $0.hasPrefix("job \(Self.text(job)): hold row captured;") && $0.hasSuffix("amount=30 captured=30 released=0")
+            })
         }
     }
 

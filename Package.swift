@@ -120,6 +120,16 @@ let package = Package(
             path: "Tests/MVFakeProviders",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MVTestSupport",
+            dependencies: [
+                "MVService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/MVTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MVBackendsTests",
             dependencies: [
@@ -134,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "MVServiceTests",
             dependencies: [
-                "MVService", "MVAuth", "MVBilling", "MVBackends", "MVCore", "MVFakeProviders",
+                "MVService", "MVAuth", "MVBilling", "MVBackends", "MVCore", "MVFakeProviders", "MVTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -145,6 +155,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MVAuthTests",
+            dependencies: [
+                "MVAuth", "MVTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MVBillingTests",
+            dependencies: [
+                "MVBilling", "MVTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -77,7 +77,7 @@ struct ServiceComponents {
             ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets, queue: queue,
             router: router, templates: templates, worker: worker,
             baseServices: [
-                EmbeddedPostgresService(cluster: database.startedCluster), postgres, HTTPClientService(client: httpClient),
+                EmbeddedPostgresService(cluster: database.ownedCluster), postgres, HTTPClientService(client: httpClient),
                 MigrationService(migrator: migrator, gate: gate, logger: logger),
             ])
     }

@@ -1,3 +1,4 @@
+import MVTestSupport
 import Testing
 @testable import MVService
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MVBackends
+import MVTestSupport
 import NIOCore
 import NIOFoundationEssentialsCompat
 import PostgresNIO

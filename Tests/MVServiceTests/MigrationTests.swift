@@ -1,4 +1,5 @@
 import Foundation
+import MVTestSupport
 import PostgresNIO
 import Testing
 @testable import MVService

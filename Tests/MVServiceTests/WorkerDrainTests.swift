@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import MVTestSupport
 import PostgresNIO
 import ServiceLifecycle
 import Testing

@@ -3,6 +3,7 @@ import Hummingbird
 import MVBackends
 import MVBilling
 import MVCore
+import MVTestSupport
 import PostgresNIO
 import Testing
 @testable import MVService

@@ -70,9 +70,9 @@ enum AdminDatabase {
                 group.cancelAll()
             }
         } catch {
-            await database.startedCluster?.stop()
+            await database.ownedCluster?.stop()
             throw error
         }
-        await database.startedCluster?.stop()
+        await database.ownedCluster?.stop()
     }
 }

@@ -5,39 +5,46 @@ import ServiceLifecycle
 import Synchronization
 
 /// Finds the database to use: `DATABASE_URL` when given, else the embedded cluster under the data directory
-/// (started if needed, database `mvservice` created if missing).
+/// (started, adopted from a crashed owner, or joined — see ``EmbeddedPostgres`` — and database `mvservice` created
+/// if missing).
 struct DatabaseBootstrap: Sendable {
     /// The URL to connect to.
     var url: DatabaseURL
-    /// The embedded cluster this process started (and must stop), if any.
-    var startedCluster: EmbeddedPostgres?
+    /// The embedded cluster this process owns (started or adopted) and must stop when it exits, if any.
+    var ownedCluster: OwnedCluster?
 
     /// Resolves the database for `config`.
+    /// - Parameters:
+    ///   - config: The configuration (``AppConfig/databaseURL`` and ``AppConfig/dataDirectory``).
+    ///   - logger: Logger for the embedded cluster's launcher.
+    /// - Returns: Where to connect, and the cluster to stop on exit when this process owns it.
+    /// - Throws: ``ConfigError`` for a bad `DATABASE_URL`, ``EmbeddedPostgres/Failure`` when the cluster cannot start.
     static func resolve(_ config: AppConfig, logger: Logger) async throws -> DatabaseBootstrap {
         if let raw = config.databaseURL {
             guard let url = DatabaseURL(raw) else { throw ConfigError(file: "DATABASE_URL", key: "-", reason: "not a postgres:// URL") }
-            return DatabaseBootstrap(url: url, startedCluster: nil)
+            return DatabaseBootstrap(url: url, ownedCluster: nil)
         }
-        let cluster = try EmbeddedPostgres(directory: config.dataDirectory + "/postgres", logger: logger)
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        let started = try await cluster.start()
-        if started {
+        let cluster = try EmbeddedPostgres(directory: config.dataDirectory + "/postgres", logger: logger)
+        let owned = try await cluster.start()
+        if let owned, owned.adopted {
+            logger.notice(
+                "adopted the running embedded PostgreSQL whose owner is gone; it stops when this process exits",
+                metadata: ["socket": "\(cluster.directory)", "previous_owner_pid": "\(owned.lock.previousOwner.map(String.init) ?? "unknown")"])
+        } else if owned != nil {
             logger.info("started embedded PostgreSQL", metadata: ["socket": "\(cluster.directory)"])
         } else {
-            logger.info("using the embedded PostgreSQL that is already running", metadata: ["socket": "\(cluster.directory)"])
+            let owner = ClusterOwnerLock.recordedOwner(path: cluster.ownerLockPath).map(String.init) ?? "unknown"
+            logger.info(
+                "using the embedded PostgreSQL of another process", metadata: ["socket": "\(cluster.directory)", "owner_pid": "\(owner)"])
         }
-        try await cluster.createDatabaseIfMissing("mvservice")
-        return DatabaseBootstrap(url: cluster.url.with(database: "mvservice"), startedCluster: started ? cluster : nil)
-    }
-}
-
-/// Stops the embedded cluster when the service group shuts down; listed first so it stops last.
-struct EmbeddedPostgresService: Service {
-    let cluster: EmbeddedPostgres?
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await cluster?.stop()
+        do {
+            try await cluster.createDatabaseIfMissing("mvservice")
+        } catch {
+            await owned?.stop()
+            throw error
+        }
+        return DatabaseBootstrap(url: cluster.url.with(database: "mvservice"), ownedCluster: owned)
     }
 }
 

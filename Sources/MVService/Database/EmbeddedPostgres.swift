@@ -3,9 +3,15 @@ import Logging
 import MVCore
 
 /// A private PostgreSQL cluster under a folder: `initdb` on first use, `pg_ctl start` on a unix socket inside that
-/// folder (no TCP), and `pg_ctl stop` by whoever started it. When the process runs as root the PostgreSQL binaries run
-/// as the `postgres` user (initdb refuses root), with the folder owned accordingly. A cluster that is already running
-/// (another `serve`, a CLI command) is reused, not started twice.
+/// folder (no TCP), and `pg_ctl stop` by its owner. When the process runs as root the PostgreSQL binaries run
+/// as the `postgres` user (initdb refuses root), with the folder owned accordingly.
+///
+/// Ownership: `pg_ctl` starts the postmaster outside our process group, so it outlives a `kill -9` of the process
+/// that started it. Exactly one live process owns the cluster: the holder of the ``ClusterOwnerLock`` on
+/// `<directory>.owner`. ``start()`` takes that lock when it is free — then it starts the cluster, or, when the
+/// cluster is already running, adopts it (its starter is gone: a crashed owner's lock died with it) — and the owner
+/// stops the cluster when it exits cleanly. When a live process (another `serve`, a CLI command) holds the lock,
+/// ``start()`` joins its running cluster as a guest and never stops it.
 struct EmbeddedPostgres: Sendable {
     /// The cluster's data folder (also its socket folder).
     let directory: String
@@ -35,9 +41,41 @@ struct EmbeddedPostgres: Sendable {
         DatabaseURL(socketDirectory: directory, port: port, username: "postgres", database: "postgres")
     }
 
-    /// Starts the cluster unless it already runs.
-    /// - Returns: true when this call started it (so the caller should stop it).
-    func start() async throws -> Bool {
+    /// The lock file that names the cluster's owner: `<directory>.owner`, beside the data folder (initdb wants
+    /// that folder empty, and the lock must be taken before initdb).
+    var ownerLockPath: String { directory + ".owner" }
+
+    /// Starts the cluster, adopts it, or joins it (see the type's documentation).
+    ///
+    /// While another live process holds the owner lock but the cluster is not running yet (it is being
+    /// initialised or started, or is stopping), this waits up to 90 seconds for either to change.
+    /// - Returns: The cluster this process now owns and must stop (started or adopted), or nil when a live
+    ///   process owns it and this one only uses it.
+    /// - Throws: ``Failure`` when initdb or `pg_ctl start` fails, or the owner neither starts nor releases it.
+    func start() async throws -> OwnedCluster? {
+        let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let deadline = ContinuousClock.now + .seconds(90)
+        while true {
+            if let lock = try ClusterOwnerLock.acquire(path: ownerLockPath) {
+                do {
+                    return try await startOwned(lock)
+                } catch {
+                    lock.release()
+                    throw error
+                }
+            }
+            if await isRunning() { return nil }
+            guard ContinuousClock.now < deadline else {
+                let owner = ClusterOwnerLock.recordedOwner(path: ownerLockPath).map(String.init) ?? "unknown"
+                throw Failure(description: "embedded PostgreSQL in \(directory) is owned by pid \(owner) but has not started within 90 s")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// With the owner lock held: initialises the folder if needed, then starts the cluster or adopts the running one.
+    private func startOwned(_ lock: ClusterOwnerLock) async throws -> OwnedCluster {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: directory + "/PG_VERSION") {
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -45,18 +83,20 @@ struct EmbeddedPostgres: Sendable {
             logger.info("initialising embedded PostgreSQL", metadata: ["directory": "\(directory)"])
             try await run(tool: "initdb", ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
         }
-        if await isRunning() { return false }
+        if await isRunning() {
+            return OwnedCluster(cluster: self, lock: lock, adopted: true)
+        }
         let options = "-k \(directory) -p \(port) -c listen_addresses= -c fsync=on -c max_connections=300"
         let result = try await run(
             tool: "pg_ctl", ["-D", directory, "-o", options, "-l", directory + "/server.log", "-w", "-t", "60", "start"],
             check: false, capture: false)
         if result.status != 0 {
-            // Another process may have started it between our check and our start.
-            if await isRunning() { return false }
+            // A process that ignores the owner lock (an older build) may have started it meanwhile.
+            if await isRunning() { return OwnedCluster(cluster: self, lock: lock, adopted: true) }
             let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8))?.suffix(2000) ?? ""
             throw Failure(description: "pg_ctl start failed: \(log)")
         }
-        return true
+        return OwnedCluster(cluster: self, lock: lock, adopted: false)
     }
 
     /// Stops the cluster (fast shutdown).

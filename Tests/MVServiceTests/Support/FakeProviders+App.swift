@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import MVBackends
 import MVFakeProviders
+import MVTestSupport
 import PostgresNIO
 import Testing
 @testable import MVService

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MVBilling
+import MVTestSupport
 import NIOCore
 import NIOFoundationEssentialsCompat
 import PostgresNIO

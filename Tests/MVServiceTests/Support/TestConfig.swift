@@ -2,18 +2,8 @@ import Foundation
 import Logging
 import MVBackends
 import MVBilling
+import MVTestSupport
 @testable import MVService
-
-/// Paths inside the repository, found from this file.
-enum RepoPaths {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-    static var sql: String { root + "/sql" }
-    static var configs: String { root + "/configs" }
-}
 
 extension AppConfig {
     /// A configuration for one suite: its own database and data folder, fast jobs, mock providers, cheap bcrypt.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MVBackends
 import MVBilling
+import MVTestSupport
 import PostgresNIO
 import Synchronization
 import Testing

@@ -19,6 +19,8 @@ struct ServiceComponents {
     let gate: ReadyGate
     let tokens: TokenIssuer
     let identities: PostgresIdentityStore
+    let teams: TeamStore
+    let audit: AuditLog
     let refreshTokens: PostgresRefreshTokenStore
     let ledger: Ledger
     let rateLimiter: RateLimiter
@@ -73,6 +75,7 @@ struct ServiceComponents {
         return ServiceComponents(
             logger: logger, postgres: postgres, httpClient: httpClient, migrator: migrator, gate: gate, tokens: tokens,
             identities: PostgresIdentityStore(client: postgres, logger: logger),
+            teams: TeamStore(client: postgres, logger: logger), audit: AuditLog(logger: logger),
             refreshTokens: PostgresRefreshTokenStore(client: postgres, logger: logger, ttl: config.auth.refreshTokenTTL),
             ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets, queue: queue,
             router: router, templates: templates, worker: worker,
@@ -121,7 +124,8 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         .addRoutes(to: router)
     AuthController(
         identities: c.identities, refreshTokens: c.refreshTokens, tokens: c.tokens,
-        hasher: PasswordHasher(cost: config.auth.bcryptCost), openRegistration: config.auth.openRegistration
+        hasher: PasswordHasher(cost: config.auth.bcryptCost), openRegistration: config.auth.openRegistration, audit: c.audit,
+        postgres: c.postgres
     ).addRoutes(to: router.group("api/auth"))
 
     let api = router.group("api").add(
@@ -141,6 +145,9 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     VideosController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
     AssetsController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
+    TeamsController(teams: c.teams, identities: c.identities).addRoutes(to: api.group("teams"))
+    AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)
+        .addRoutes(teams: api.group("teams"), admin: api.group("admin"))
     AdminController(
         identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres,
         logger: c.logger)

@@ -23,7 +23,8 @@ public struct PostgresIdentityStore: IdentityStore {
     /// See ``IdentityStore/createUser(email:passwordHash:name:teamName:isPlatformAdmin:)``.
     ///
     /// The user, team and membership are inserted by ONE statement (data-modifying CTEs), so it is atomic
-    /// without an explicit transaction; the mutual foreign keys are checked at the end of the statement.
+    /// without an explicit transaction; the mutual foreign keys are checked at the end of the statement. Pending
+    /// invitations of the e-mail become memberships in the same statement.
     public func createUser(
         email: String,
         passwordHash: String,
@@ -52,6 +53,11 @@ public struct PostgresIdentityStore: IdentityStore {
                     RETURNING created_at
                 ), new_membership AS (
                     INSERT INTO memberships (team_id, user_id, role) VALUES (\(teamID), \(userID), 'owner')
+                ), invited AS (
+                    DELETE FROM team_invitations WHERE lower(email) = lower(\(email)) RETURNING team_id, role, invited_by
+                ), joined AS (
+                    INSERT INTO memberships (team_id, user_id, role, added_by)
+                    SELECT team_id, \(userID), role, invited_by FROM invited
                 )
                 SELECT new_user.created_at, new_team.created_at FROM new_user, new_team
                 """,
@@ -116,7 +122,7 @@ public struct PostgresIdentityStore: IdentityStore {
     public func memberships(userID: UUID) async throws -> [Membership] {
         let rows = try await client.query(
             """
-            SELECT t.id, t.name, t.personal, t.created_at, m.role
+            SELECT t.id, t.name, t.personal, t.created_at, m.role, t.time_zone
             FROM memberships m JOIN teams t ON t.id = m.team_id
             WHERE m.user_id = \(userID)
             ORDER BY t.personal DESC, t.created_at, t.id
@@ -124,8 +130,8 @@ public struct PostgresIdentityStore: IdentityStore {
             logger: logger
         )
         var result: [Membership] = []
-        for try await (id, name, personal, createdAt, role) in rows.decode((UUID, String, Bool, Date, String).self) {
-            let team = Team(id: id, name: name, personal: personal, createdAt: createdAt)
+        for try await (id, name, personal, createdAt, role, timeZone) in rows.decode((UUID, String, Bool, Date, String, String).self) {
+            let team = Team(id: id, name: name, personal: personal, createdAt: createdAt, timeZone: timeZone)
             result.append(Membership(team: team, role: try Self.role(role)))
         }
         return result

@@ -10,6 +10,8 @@ public struct Team: Codable, Sendable, Equatable {
     public var personal: Bool
     /// When the team was created.
     public var createdAt: Date
+    /// The IANA time zone its calendar periods (quotas, report days) follow.
+    public var timeZone: String
 
     /// Creates a team value.
     /// - Parameters:
@@ -17,7 +19,9 @@ public struct Team: Codable, Sendable, Equatable {
     ///   - name: Display name.
     ///   - personal: Whether this is a user's personal team.
     ///   - createdAt: Creation time.
-    public init(id: UUID, name: String, personal: Bool, createdAt: Date) {
+    ///   - timeZone: IANA time zone, `UTC` by default.
+    public init(id: UUID, name: String, personal: Bool, createdAt: Date, timeZone: String = "UTC") {
+        self.timeZone = timeZone
         self.id = id
         self.name = name
         self.personal = personal

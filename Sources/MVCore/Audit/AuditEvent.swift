@@ -30,6 +30,23 @@ public struct AuditEvent: Sendable, Equatable {
         }
     }
 
+    /// Who acts and from where: the part of an event a request knows before anything happens.
+    public struct Actor: Sendable, Equatable {
+        /// The acting user, if known.
+        public var userID: UUID?
+        /// The API key used, if any.
+        public var keyID: UUID?
+        /// Where the request came from.
+        public var origin: Origin
+
+        /// Creates an actor.
+        public init(userID: UUID?, keyID: UUID? = nil, origin: Origin = Origin()) {
+            self.userID = userID
+            self.keyID = keyID
+            self.origin = origin
+        }
+    }
+
     /// The action.
     public var action: AuditAction
     /// The acting user, if known.
@@ -57,5 +74,12 @@ public struct AuditEvent: Sendable, Equatable {
         self.target = target
         self.origin = origin
         self.detail = detail
+    }
+
+    /// Creates an event performed by `actor`.
+    public init(_ action: AuditAction, by actor: Actor, teamID: UUID?, target: Target? = nil, detail: [String: JSONValue] = [:]) {
+        self.init(
+            action, actorUserID: actor.userID, actorKeyID: actor.keyID, teamID: teamID, target: target, origin: actor.origin,
+            detail: detail)
     }
 }

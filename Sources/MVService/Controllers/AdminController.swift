@@ -65,6 +65,7 @@ struct AdminController {
         if let key { try IdempotencyLock.validate(key) }
         let hash = SHA256.hash(data: try JSONCoding.encode(input)).hexString
         let idempotency = IdempotencyStore(logger: logger)
+        let actor = context.auditActor(request)
         let outcome: IdempotencyStore.Outcome = try await postgres.transaction(logger: logger) { connection in
             if let key, let stored = try await idempotency.lookup(userID: principal.userID, key: key, hash: hash, on: connection) {
                 return stored
@@ -72,6 +73,10 @@ struct AdminController {
             let balance = try await ledger.grant(
                 teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, on: connection)
             let response = GrantResponse(teamId: teamID, amount: input.amount, reason: reason, balance: balance)
+            try await AuditLog(logger: logger).record(
+                AuditEvent(.creditsGranted, by: actor, teamID: teamID, target: .init(type: "team", id: teamID.lowercased),
+                    detail: ["amount": .number(Double(input.amount)), "reason": .string(reason)]),
+                on: connection)
             let body = try JSONValue.encoding(response)
             if let key {
                 try await idempotency.store(userID: principal.userID, key: key, hash: hash, status: 201, response: body, on: connection)
@@ -89,6 +94,13 @@ struct AdminController {
         guard try await identities.user(id: userID) != nil else { throw Problem.notFound("user") }
         if let disabled = input.disabled { try await identities.setDisabled(userID: userID, disabled: disabled) }
         if let admin = input.isPlatformAdmin { try await identities.setPlatformAdmin(userID: userID, isAdmin: admin) }
+        var detail: [String: JSONValue] = [:]
+        if let disabled = input.disabled { detail["disabled"] = .bool(disabled) }
+        if let admin = input.isPlatformAdmin { detail["is_platform_admin"] = .bool(admin) }
+        try await AuditLog(logger: logger).record(
+            AuditEvent(.adminUserChanged, by: context.auditActor(request), teamID: nil, target: .init(type: "user", id: userID.lowercased),
+                detail: detail),
+            client: postgres)
         guard let user = try await identities.user(id: userID) else { throw Problem.notFound("user") }
         return UserView(user)
     }

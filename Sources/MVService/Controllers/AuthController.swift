@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import MVAuth
+import MVCore
+import PostgresNIO
 
 /// Registration, login, refresh-token rotation and logout. Login answers the same for an unknown email and a
 /// wrong password, and spends the same bcrypt time on both.
@@ -11,6 +13,8 @@ struct AuthController {
     let tokens: TokenIssuer
     let hasher: PasswordHasher
     let openRegistration: Bool
+    let audit: AuditLog
+    let postgres: PostgresClient
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("register", use: register)
@@ -80,20 +84,43 @@ struct AuthController {
 
     func login(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
         let input = try await request.decode(as: LoginInput.self, context: context)
+        let actor = context.auditActor(request)
         guard let email = try? EmailAddress.normalize(input.email),
             let (user, hash) = try await identities.userWithPasswordHash(email: email)
         else {
             try await hasher.verifyDummy(input.password)
+            try await recordFailedLogin(input.email, actor: actor)
             throw AuthError.invalidCredentials
         }
-        guard try await hasher.verify(input.password, against: hash) else { throw AuthError.invalidCredentials }
+        guard try await hasher.verify(input.password, against: hash) else {
+            try await recordFailedLogin(input.email, actor: actor)
+            throw AuthError.invalidCredentials
+        }
         guard !user.disabled else { throw AuthError.userDisabled }
-        return try await issueTokens(userID: user.id, familyID: nil)
+        let tokens = try await issueTokens(userID: user.id, familyID: nil)
+        try await audit.record(
+            AuditEvent(.authLogin, by: AuditEvent.Actor(userID: user.id, origin: actor.origin), teamID: nil,
+                target: .init(type: "user", id: user.id.lowercased)),
+            client: postgres)
+        return tokens
+    }
+
+    /// A failed login is recorded the same way whether or not the e-mail has an account: the e-mail as typed, no user.
+    private func recordFailedLogin(_ email: String, actor: AuditEvent.Actor) async throws {
+        try await audit.record(
+            AuditEvent(.authLoginFailed, by: actor, teamID: nil, detail: ["email": .string(String(email.prefix(320)))]), client: postgres)
     }
 
     func refresh(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
         let input = try await request.decode(as: RefreshInput.self, context: context)
-        let (userID, newRefresh) = try await refreshTokens.rotate(input.refreshToken)
+        let rotated: (UUID, String)
+        do {
+            rotated = try await refreshTokens.rotate(input.refreshToken)
+        } catch AuthError.refreshTokenReused {
+            try await audit.record(AuditEvent(.authRefreshReuse, by: context.auditActor(request), teamID: nil), client: postgres)
+            throw AuthError.refreshTokenReused
+        }
+        let (userID, newRefresh) = rotated
         let (access, expiresIn) = try await tokens.issueAccessToken(userID: userID)
         return TokenResponse(accessToken: access, refreshToken: newRefresh, expiresIn: expiresIn)
     }

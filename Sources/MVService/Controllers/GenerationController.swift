@@ -56,7 +56,7 @@ struct GenerationController {
     }
 
     func generateVideo(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.require(.generate)
         let key = try idempotencyKey(request)
         let input = try await request.decode(as: GenerateVideoInput.self, context: context)
         let spec = try VideoJobSpec(validating: input)
@@ -69,7 +69,7 @@ struct GenerationController {
     }
 
     func createScenes(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.require(.generate)
         let key = try idempotencyKey(request)
         let input = try await request.decode(as: CreateScenesInput.self, context: context)
         let spec = try ScenesJobSpec(validating: input, templates: templates)
@@ -78,7 +78,7 @@ struct GenerationController {
     }
 
     func generateCharacterReference(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.require(.generate)
         let key = try idempotencyKey(request)
         let input = try await request.decode(as: CharacterReferenceInput.self, context: context)
         let spec = try ImageJobSpec(validating: input, templates: templates)

@@ -38,8 +38,7 @@ struct MeController {
 
     /// `GET /api/billing/ledger?limit=&cursor=`: the team's immutable entries (team owners and admins).
     func ledgerEntries(_ request: Request, context: AppRequestContext) async throws -> LedgerPage {
-        let principal = try context.requirePrincipal()
-        guard principal.role >= .admin else { throw Problem.forbidden("Only team owners and admins read the ledger.") }
+        let principal = try context.require(.readLedger)
         let limit = try request.uri.queryParameters.get("limit").map { raw throws(Problem) -> Int in
             guard let value = Int(raw), (1...100).contains(value) else { throw Problem.invalid("limit", "must be 1...100") }
             return value

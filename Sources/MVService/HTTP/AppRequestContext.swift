@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import MVAuth
 import MVCore
 
@@ -9,9 +10,29 @@ struct AppRequestContext: RequestContext {
     /// The authenticated caller and the team they act for.
     var principal: Principal?
 
+    /// The client's address (for the audit log).
+    let remoteAddress: SocketAddress?
+
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Who acts in this request, and from where, for audit events.
+    func auditActor(_ request: Request) -> AuditEvent.Actor {
+        AuditEvent.Actor(
+            userID: principal?.userID, keyID: principal?.apiKeyID,
+            origin: AuditEvent.Origin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent].map { String($0.prefix(300)) }))
+    }
+
+    /// The caller when `action` is allowed in their current team (role, narrowed by an API key's scopes), else 403.
+    func require(_ action: TeamAction) throws(Problem) -> Principal {
+        let principal = try requirePrincipal()
+        guard Authorization.allows(principal, action) else {
+            throw Problem.forbidden("Your role in this team (\(principal.role.rawValue)) does not allow this.")
+        }
+        return principal
     }
 
     /// The largest JSON body a route accepts (`limits.max_json_body_bytes`), set by ``ProblemMiddleware``.

@@ -78,6 +78,19 @@ extension OpenAPIDocument {
         "GrantInput": object(["amount": integer, "reason": string, "expires_at": dateTime], required: ["amount"]),
         "Grant": object(["team_id": uuid, "amount": integer, "reason": string, "balance": ref("Balance")]),
         "UserUpdate": object(["disabled": boolean, "is_platform_admin": boolean]),
+        "TeamInput": object(["name": string, "time_zone": string], required: ["name"]),
+        "TeamUpdate": object(["name": string, "time_zone": string]),
+        "TeamView": object(["id": uuid, "name": string, "personal": boolean, "time_zone": string, "role": string, "created_at": dateTime]),
+        "TeamList": object(["items": ["type": "array", "items": ref("TeamView")]]),
+        "Member": object(["user_id": uuid, "email": string, "name": string, "role": string, "added_at": dateTime]),
+        "Invitation": object(["email": string, "role": string, "invited_at": dateTime]),
+        "MemberList": object(["items": ["type": "array", "items": ref("Member")], "invitations": ["type": "array", "items": ref("Invitation")]]),
+        "MemberInput": object(["email": string, "role": string], required: ["email", "role"]),
+        "RoleInput": object(["role": string], required: ["role"]),
+        "AuditPage": object(["items": ["type": "array", "items": object([
+            "id": integer, "at": dateTime, "actor": object(["user_id": uuid, "api_key_id": uuid]), "team_id": uuid, "action": string,
+            "target": object(["type": string, "id": string]), "ip": string, "user_agent": string, "detail": ["type": "object"],
+        ])], "next_cursor": string]),
         ]
     }
 }

@@ -48,6 +48,16 @@ enum OpenAPIDocument {
         Route(method: "get", path: "/api/mv/get_video/{id}/info", summary: "Predecessor info alias", responses: ["200": "VideoInfo", "404": "Problem"]),
         Route(method: "post", path: "/api/admin/teams/{id}/credits", summary: "Grant or adjust credits (platform admin, idempotent)", requestSchema: "GrantInput", responses: ["201": "Grant", "403": "Problem", "404": "Problem"]),
         Route(method: "patch", path: "/api/admin/users/{id}", summary: "Disable a user or make them platform admin", requestSchema: "UserUpdate", responses: ["200": "User", "403": "Problem", "404": "Problem"]),
+        Route(method: "get", path: "/api/admin/audit", summary: "The audit log of every team (platform admin; ?team_id, ?actor, ?action, ?from, ?to, ?limit, ?cursor)", responses: ["200": "AuditPage", "403": "Problem", "422": "Problem"]),
+        Route(method: "post", path: "/api/teams", summary: "Create a team (the caller becomes its owner)", requestSchema: "TeamInput", responses: ["201": "TeamView", "403": "Problem", "422": "Problem"]),
+        Route(method: "get", path: "/api/teams", summary: "The caller's teams with their role", responses: ["200": "TeamList"]),
+        Route(method: "get", path: "/api/teams/{id}", summary: "A team the caller belongs to", responses: ["200": "TeamView", "404": "Problem"]),
+        Route(method: "patch", path: "/api/teams/{id}", summary: "Rename a team or set its IANA time zone (owners and admins)", requestSchema: "TeamUpdate", responses: ["200": "TeamView", "403": "Problem", "404": "Problem", "422": "Problem"]),
+        Route(method: "get", path: "/api/teams/{id}/members", summary: "Members and pending invitations", responses: ["200": "MemberList", "404": "Problem"]),
+        Route(method: "post", path: "/api/teams/{id}/members", summary: "Add a member by e-mail (201), or invite an e-mail without an account (202)", requestSchema: "MemberInput", responses: ["201": "Member", "202": "Invitation", "403": "Problem", "404": "Problem", "409": "Problem", "422": "Problem"]),
+        Route(method: "patch", path: "/api/teams/{id}/members/{user_id}", summary: "Change a member's role", requestSchema: "RoleInput", responses: ["200": "Member", "403": "Problem", "404": "Problem", "409": "Problem", "422": "Problem"]),
+        Route(method: "delete", path: "/api/teams/{id}/members/{user_id}", summary: "Remove a member (or leave the team)", responses: ["204": "none", "403": "Problem", "404": "Problem", "409": "Problem"]),
+        Route(method: "get", path: "/api/teams/{id}/audit", summary: "The team's audit log (owners and admins; ?actor, ?action, ?from, ?to, ?limit, ?cursor)", responses: ["200": "AuditPage", "403": "Problem", "404": "Problem", "422": "Problem"]),
     ]
 
     /// The document as JSON bytes.
@@ -56,8 +66,9 @@ enum OpenAPIDocument {
         for route in routes {
             var operation: [String: Any] = ["summary": route.summary, "operationId": "\(route.method)\(route.path)"]
             if route.authenticated { operation["security"] = [["bearer": [String]()]] } else { operation["security"] = [[String: Any]]() }
-            if route.path.contains("{id}") {
-                operation["parameters"] = [["name": "id", "in": "path", "required": true, "schema": uuid]]
+            let parameters = ["id", "user_id"].filter { route.path.contains("{\($0)}") }
+            if !parameters.isEmpty {
+                operation["parameters"] = parameters.map { ["name": $0, "in": "path", "required": true, "schema": uuid] as [String: Any] }
             }
             if let schema = route.requestSchema {
                 operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(schema)]]]

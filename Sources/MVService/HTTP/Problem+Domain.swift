@@ -72,6 +72,22 @@ extension Problem {
         }
     }
 
+    /// Team management refusals: 404, 409 (last owner, already a member, personal team), 422.
+    init(_ error: TeamError) {
+        switch error {
+        case .notFound:
+            self = .notFound()
+        case .lastOwner:
+            self = .conflict(code: "last_owner", "A team must keep at least one owner; make someone else owner first.")
+        case .alreadyMember:
+            self = .conflict(code: "already_member", "That user is already a member of this team (or already invited).")
+        case .personalTeam:
+            self = .conflict(code: "personal_team", "A personal team has exactly one member; create a team to work with others.")
+        case .invalidInput(let field, let message):
+            self = .invalid(field, message)
+        }
+    }
+
     /// Ledger refusals: 402 with `required` and `available`.
     init(_ error: BillingError) {
         switch error {

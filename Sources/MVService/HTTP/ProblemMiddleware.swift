@@ -38,6 +38,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as AdmissionError: Problem(error)
         case let error as JobQueue.Failure: Problem(error)
         case let error as AuthError: Problem(error)
+        case let error as TeamError: Problem(error)
         case let error as BillingError: Problem(error)
         case let error as HTTPError: problem(for: error)
         default: unexpected(error, context: context)

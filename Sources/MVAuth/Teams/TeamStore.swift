@@ -106,15 +106,7 @@ public struct TeamStore: Sendable {
 
     /// One member, or nil.
     public func member(teamID: UUID, userID: UUID) async throws -> TeamMember? {
-        let rows = try await client.query("""
-            SELECT u.id, u.email, u.name, m.role, m.created_at
-            FROM memberships m JOIN users u ON u.id = m.user_id
-            WHERE m.team_id = \(teamID) AND m.user_id = \(userID)
-            """, logger: logger)
-        for try await row in rows.decode((UUID, String, String, String, Date).self) {
-            return TeamMember(userID: row.0, email: row.1, name: row.2, role: try Self.role(row.3), addedAt: row.4)
-        }
-        return nil
+        try await client.withConnection { connection in try await memberRow(teamID: teamID, userID: userID, on: connection) }
     }
 
     /// Adds the account with `email` to the team, or invites the e-mail when it has no account yet.

@@ -38,7 +38,9 @@ struct AuditController {
         let principal = try context.requirePrincipal()
         guard principal.isPlatformAdmin, principal.apiKeyID == nil else { throw Problem.forbidden("Platform administrators only.") }
         var filter = try Self.filter(request)
-        filter.teamID = request.uri.queryParameters.get("team_id").flatMap(UUID.init(uuidString:))
+        var query = QueryReader(request)
+        filter.teamID = query.uuid("team_id")
+        try query.finish()
         return try await page(filter)
     }
 
@@ -47,33 +49,16 @@ struct AuditController {
         return Page(items: items, nextCursor: items.count == filter.limit ? items.last.map { String($0.id) } : nil)
     }
 
-    static func filter(_ request: Request) throws(Problem) -> AuditLog.Filter {
-        let query = request.uri.queryParameters
+    static func filter(_ request: Request) throws(ValidationError) -> AuditLog.Filter {
+        var query = QueryReader(request)
         var filter = AuditLog.Filter()
-        var errors: [FieldError] = []
-        if let raw = query.get("actor") {
-            filter.actorUserID = UUID(uuidString: raw)
-            if filter.actorUserID == nil { errors.append(.init(field: "actor", message: "must be a user id (UUID)")) }
-        }
-        if let raw = query.get("action") {
-            filter.action = AuditAction(rawValue: raw)
-            if filter.action == nil { errors.append(.init(field: "action", message: "is not an audit action")) }
-        }
-        for (name, keyPath) in [("from", \AuditLog.Filter.from), ("to", \AuditLog.Filter.to)] {
-            guard let raw = query.get(name) else { continue }
-            guard let date = RFC3339.date(from: raw) else {
-                errors.append(.init(field: name, message: "must be an RFC 3339 time such as 2026-11-24T18:00:00Z"))
-                continue
-            }
-            filter[keyPath: keyPath] = date
-        }
-        if let raw = query.get("limit") {
-            if let limit = Int(raw), (1...100).contains(limit) { filter.limit = limit } else { errors.append(.init(field: "limit", message: "must be 1...100")) }
-        }
-        if let raw = query.get("cursor") {
-            if let id = Int64(raw), id > 0 { filter.before = id } else { errors.append(.init(field: "cursor", message: "is not a cursor from this list")) }
-        }
-        guard errors.isEmpty else { throw Problem.validation(errors) }
+        filter.actorUserID = query.uuid("actor")
+        filter.action = query.value("action", "is not an audit action") { AuditAction(rawValue: $0) }
+        filter.from = query.time("from")
+        filter.to = query.time("to")
+        filter.limit = query.limit()
+        filter.before = query.value("cursor", "is not a cursor from this list") { Int64($0).flatMap { $0 > 0 ? $0 : nil } }
+        try query.finish()
         return filter
     }
 }

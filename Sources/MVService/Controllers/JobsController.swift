@@ -30,36 +30,16 @@ struct JobsController {
     /// `GET /api/jobs?status=&kind=&project_id=&created_after=&created_before=&limit=&cursor=`: the caller's jobs, newest first.
     func list(_ request: Request, context: AppRequestContext) async throws -> JobPage {
         let principal = try context.requirePrincipal()
-        let query = request.uri.queryParameters
+        var query = QueryReader(request)
         var filter = JobQueue.ListFilter()
-        var errors: [FieldError] = []
-        if let raw = query.get("status") {
-            filter.state = JobState(rawValue: raw)
-            if filter.state == nil { errors.append(.init(field: "status", message: "must be queued, running, succeeded, failed or canceled")) }
-        }
-        if let raw = query.get("kind") {
-            filter.kind = JobKind(rawValue: raw)
-            if filter.kind == nil { errors.append(.init(field: "kind", message: "must be one of \(JobKind.allCases.map(\.rawValue).joined(separator: ", "))")) }
-        }
-        if let raw = query.get("project_id") {
-            filter.projectID = UUID(uuidString: raw)
-            if filter.projectID == nil { errors.append(.init(field: "project_id", message: "must be a UUID")) }
-        }
-        for (name, keyPath) in [("created_after", \JobQueue.ListFilter.createdAfter), ("created_before", \JobQueue.ListFilter.createdBefore)] {
-            guard let raw = query.get(name) else { continue }
-            guard let date = RFC3339.date(from: raw) else {
-                errors.append(.init(field: name, message: "must be an RFC 3339 time such as 2026-11-24T18:00:00Z"))
-                continue
-            }
-            filter[keyPath: keyPath] = date
-        }
-        if let raw = query.get("limit") {
-            if let limit = Int(raw), (1...100).contains(limit) { filter.limit = limit } else { errors.append(.init(field: "limit", message: "must be 1...100")) }
-        }
-        if let raw = query.get("cursor") {
-            if let after = JobCursor.decode(raw) { filter.after = after } else { errors.append(.init(field: "cursor", message: "is not a cursor from this list")) }
-        }
-        guard errors.isEmpty else { throw ValidationError(errors) }
+        filter.state = query.value("status", "must be queued, running, succeeded, failed or canceled") { JobState(rawValue: $0) }
+        filter.kind = query.oneOf("kind", JobKind.self)
+        filter.projectID = query.uuid("project_id")
+        filter.createdAfter = query.time("created_after")
+        filter.createdBefore = query.time("created_before")
+        filter.limit = query.limit()
+        filter.after = query.value("cursor", "is not a cursor from this list") { JobCursor.decode($0) }
+        try query.finish()
         let records = try await queue.jobs(userID: principal.userID, filter: filter)
         let next = records.count == filter.limit ? records.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
         return JobPage(items: records.map(JobResponse.init), nextCursor: next)

@@ -39,14 +39,10 @@ struct MeController {
     /// `GET /api/billing/ledger?limit=&cursor=`: the team's immutable entries (team owners and admins).
     func ledgerEntries(_ request: Request, context: AppRequestContext) async throws -> LedgerPage {
         let principal = try context.require(.readLedger)
-        let limit = try request.uri.queryParameters.get("limit").map { raw throws(Problem) -> Int in
-            guard let value = Int(raw), (1...100).contains(value) else { throw Problem.invalid("limit", "must be 1...100") }
-            return value
-        } ?? 50
-        let cursor = try request.uri.queryParameters.get("cursor").map { raw throws(Problem) -> Int64 in
-            guard let value = Int64(raw), value > 0 else { throw Problem.invalid("cursor", "is not a cursor from this list") }
-            return value
-        }
+        var query = QueryReader(request)
+        let limit = query.limit()
+        let cursor = query.value("cursor", "is not a cursor from this list") { Int64($0).flatMap { $0 > 0 ? $0 : nil } }
+        try query.finish()
         let entries = try await ledger.entries(teamID: principal.teamID, limit: limit, before: cursor, client: postgres)
         let items = entries.map {
             LedgerPage.Item(

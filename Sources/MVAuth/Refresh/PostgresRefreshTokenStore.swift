@@ -18,8 +18,7 @@ public struct PostgresRefreshTokenStore: RefreshTokenStore {
     public init(client: PostgresClient, logger: Logger, ttl: Duration = .seconds(30 * 86400)) {
         self.client = client
         self.logger = logger
-        let (seconds, attoseconds) = ttl.components
-        self.ttlSeconds = max(1, Double(seconds) + Double(attoseconds) / 1e18)
+        self.ttlSeconds = max(1, ttl.seconds)
     }
 
     /// See ``RefreshTokenStore/issue(userID:familyID:)``. `expires_at` comes from the database clock.

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 import Synchronization
 
 /// Circuit breakers and call statistics of every provider, shared by all router calls.
@@ -58,7 +59,7 @@ final class ProviderHealth: Sendable {
     /// nothing about the provider's health (content policy, bad input, cancellation).
     func record(_ provider: ProviderName, error: ProviderError?, countsAsFailure: Bool, latency: Duration) {
         let instant = now()
-        let latencyMs = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+        let latencyMs = latency.milliseconds
         state.withLock { entries in
             var entry = entries[provider] ?? Entry()
             entry.recent.append((failed: error != nil, latencyMs: latencyMs))

@@ -20,6 +20,9 @@ struct ServiceComponents {
     let tokens: TokenIssuer
     let identities: PostgresIdentityStore
     let teams: TeamStore
+    let keys: APIKeyStore
+    /// Verifiers of the configured external identity providers, by issuer.
+    let externalVerifiers: [String: ExternalTokenVerifier]
     let audit: AuditLog
     let refreshTokens: PostgresRefreshTokenStore
     let ledger: Ledger
@@ -52,6 +55,8 @@ struct ServiceComponents {
         let tokens = try await TokenIssuer.load(
             pem: config.auth.signingKeyPEM, keyPath: config.dataDirectory + "/keys/access-token-es256.pem",
             issuer: config.auth.issuer, audience: config.auth.audience, accessTTL: config.auth.accessTokenTTL)
+        let serverSecret = try await ServerSecret.load(
+            configured: config.auth.serverSecret, path: config.dataDirectory + "/keys/server-secret")
         let ledger = Ledger(logger: logger)
         let prices = config.prices
         let media = try LocalMediaStore(root: config.dataDirectory + "/media")
@@ -75,7 +80,16 @@ struct ServiceComponents {
         return ServiceComponents(
             logger: logger, postgres: postgres, httpClient: httpClient, migrator: migrator, gate: gate, tokens: tokens,
             identities: PostgresIdentityStore(client: postgres, logger: logger),
-            teams: TeamStore(client: postgres, logger: logger), audit: AuditLog(logger: logger),
+            teams: TeamStore(client: postgres, logger: logger),
+            keys: APIKeyStore(client: postgres, secret: serverSecret, logger: logger),
+            externalVerifiers: Dictionary(
+                uniqueKeysWithValues: config.auth.issuers.map { issuer in
+                    let verifier = ExternalTokenVerifier(
+                        issuer: issuer, fetcher: HTTPJWKSFetcher(client: httpClient), refetchInterval: config.auth.jwksRefetchInterval,
+                        logger: logger)
+                    return (issuer.issuer, verifier)
+                }),
+            audit: AuditLog(logger: logger),
             refreshTokens: PostgresRefreshTokenStore(client: postgres, logger: logger, ttl: config.auth.refreshTokenTTL),
             ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets, queue: queue,
             router: router, templates: templates, worker: worker,
@@ -131,7 +145,8 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     let api = router.group("api").add(
         middleware: AuthMiddleware(
             tokens: c.tokens, identities: c.identities, rateLimiter: c.rateLimiter,
-            apiPolicy: config.policy("api"), postgres: c.postgres, verifiedTokens: VerifiedTokenCache()))
+            apiPolicy: config.policy("api"), postgres: c.postgres, verifiedTokens: VerifiedTokenCache(), keys: c.keys, external: c.externalVerifiers,
+            externalIdentities: ExternalIdentityStore(client: c.postgres, logger: c.logger)))
     MeController(
         identities: c.identities, ledger: c.ledger, postgres: c.postgres, rateLimiter: c.rateLimiter,
         policies: [config.policy("generate"), config.policy("api")])
@@ -146,6 +161,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     AssetsController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
     TeamsController(teams: c.teams, identities: c.identities).addRoutes(to: api.group("teams"))
+    KeysController(keys: c.keys, teams: c.teams).addRoutes(to: api.group("keys"))
     AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)
         .addRoutes(teams: api.group("teams"), admin: api.group("admin"))
     AdminController(

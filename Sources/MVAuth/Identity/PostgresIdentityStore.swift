@@ -32,6 +32,23 @@ public struct PostgresIdentityStore: IdentityStore {
         teamName: String?,
         isPlatformAdmin: Bool
     ) async throws -> (User, Team) {
+        try await client.withConnection { connection in
+            try await createUser(
+                email: email, passwordHash: passwordHash, name: name, teamName: teamName, isPlatformAdmin: isPlatformAdmin,
+                on: connection)
+        }
+    }
+
+    /// ``createUser(email:passwordHash:name:teamName:isPlatformAdmin:)`` on the caller's connection (inside its
+    /// transaction, for users created just in time from an identity provider's token).
+    func createUser(
+        email: String,
+        passwordHash: String,
+        name: String,
+        teamName: String?,
+        isPlatformAdmin: Bool,
+        on connection: PostgresConnection
+    ) async throws -> (User, Team) {
         let email = try EmailAddress.normalize(email)
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.unicodeScalars.count <= Self.maximumNameLength else {
@@ -41,7 +58,7 @@ public struct PostgresIdentityStore: IdentityStore {
         let userID = UUID()
         let teamID = UUID()
         do {
-            let rows = try await client.query(
+            let rows = try await connection.query(
                 """
                 WITH new_user AS (
                     INSERT INTO users (id, email, password_hash, name, is_platform_admin, default_team_id)

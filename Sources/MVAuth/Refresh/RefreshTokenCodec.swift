@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MVCore
 
 /// Creation and hashing of opaque refresh-token strings.
 enum RefreshTokenCodec {
@@ -12,9 +13,7 @@ enum RefreshTokenCodec {
 
     /// A fresh token: prefix + 32 random bytes from the system CSPRNG, base64url without padding.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + base64URL(bytes)
+        Base64URL.randomToken(prefix: prefix, bytes: byteCount)
     }
 
     /// The SHA-256 digest stored in `refresh_tokens.token_hash`, or `nil` when the string cannot be one of ours
@@ -22,24 +21,7 @@ enum RefreshTokenCodec {
     static func digest(of token: String) -> Data? {
         guard token.hasPrefix(prefix) else { return nil }
         let body = token.utf8.dropFirst(prefix.utf8.count)
-        guard body.count == encodedCount, body.allSatisfy(isBase64URL) else { return nil }
+        guard body.count == encodedCount, body.allSatisfy(Base64URL.isAlphabet) else { return nil }
         return Data(SHA256.hash(data: Data(token.utf8)))
-    }
-
-    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    private static func isBase64URL(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-            true
-        default:
-            false
-        }
     }
 }

@@ -30,7 +30,7 @@ public actor TokenIssuer {
         let kid = SHA256.hash(data: privateKey.publicKey.derRepresentation)
             .prefix(8).hexString
         let signingKey = try ES256PrivateKey(backing: privateKey)
-        guard let (x, y) = signingKey.publicKey.parameters else { throw SigningKeyError.invalidKey(source: "parameters") }
+        guard let (x, y) = signingKey.publicKey.parameters else { throw SecretFileError.invalidKey(source: "parameters") }
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: signingKey, kid: JWKIdentifier(string: kid))
         // The first key added becomes the default, which would verify tokens with a missing or unknown kid.
@@ -55,7 +55,7 @@ public actor TokenIssuer {
     ///   - audience: The `aud` value written and required.
     ///   - accessTTL: Access-token lifetime (~15 minutes); at least one second.
     /// - Returns: The issuer.
-    /// - Throws: ``SigningKeyError`` when the key cannot be parsed, read or written.
+    /// - Throws: ``SecretFileError`` when the key cannot be parsed, read or written.
     public static func load(
         pem: String?,
         keyPath: String?,
@@ -68,7 +68,7 @@ public actor TokenIssuer {
             privateKey = try parse(pem, source: "config")
         } else if let keyPath {
             let filePEM = try await NIOThreadPool.singleton.runIfActive {
-                try SigningKeyFile.loadOrCreate(path: keyPath)
+                try SecretFile.loadOrCreate(path: keyPath) { P256.Signing.PrivateKey().pemRepresentation }
             }
             privateKey = try parse(filePEM, source: keyPath)
         } else {
@@ -122,7 +122,7 @@ public actor TokenIssuer {
         jwks
     }
 
-    private static func parse(_ pem: String, source: String) throws(SigningKeyError) -> P256.Signing.PrivateKey {
+    private static func parse(_ pem: String, source: String) throws(SecretFileError) -> P256.Signing.PrivateKey {
         do {
             return try P256.Signing.PrivateKey(pemRepresentation: pem)
         } catch {

@@ -15,14 +15,15 @@ extension Ledger {
     ///   - teamID: The team that pays.
     ///   - jobID: The job; at most one hold per job, ever.
     ///   - amount: Credits to reserve (>= 0).
-    ///   - userID: Who asked, stored on the entries.
+    ///   - userID: Who asked, stored on the hold and on every entry that resolves it.
+    ///   - apiKeyID: The API key the request came with, stored likewise (nil for token calls).
     ///   - connection: The connection (inside the caller's admission transaction).
     /// - Returns: The team's balance after the hold.
     /// - Throws: `BillingError.invalidAmount` (negative), `.insufficientCredits(required:available:)`
     ///   (available < amount, including teams without an account row), `.holdAlreadyExists(jobID:)`,
     ///   or a `PSQLError`.
     public func placeHold(
-        teamID: UUID, jobID: UUID, amount: Int64, userID: UUID?, on connection: PostgresConnection
+        teamID: UUID, jobID: UUID, amount: Int64, userID: UUID?, apiKeyID: UUID? = nil, on connection: PostgresConnection
     ) async throws -> Balance {
         guard amount >= 0 else {
             throw BillingError.invalidAmount("hold amount must be >= 0, got \(amount)")
@@ -40,13 +41,13 @@ extension Ledger {
                       AND NOT (SELECT held_already FROM prior)
                     RETURNING posted, held
                 ), placed AS (
-                    INSERT INTO holds (job_id, team_id, amount)
-                    SELECT \(jobID), \(teamID), \(amount)
+                    INSERT INTO holds (job_id, team_id, amount, user_id, api_key_id)
+                    SELECT \(jobID), \(teamID), \(amount), \(userID)::uuid, \(apiKeyID)::uuid
                     WHERE NOT (SELECT held_already FROM prior) AND (\(amount) = 0 OR EXISTS (SELECT 1 FROM acct))
                     RETURNING job_id
                 ), moved AS (
-                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, user_id)
-                    SELECT \(transactionID), v.account, \(teamID), 'hold', v.amount, \(jobID), \(userID)::uuid
+                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, user_id, api_key_id)
+                    SELECT \(transactionID), v.account, \(teamID), 'hold', v.amount, \(jobID), \(userID)::uuid, \(apiKeyID)::uuid
                     FROM acct CROSS JOIN (VALUES
                         ('available', \(-amount)::int8),
                         ('held', \(amount)::int8)
@@ -111,7 +112,8 @@ extension Ledger {
     }
 
     /// Closes an open hold: `captured = min(limit, amount)`, `released = amount - captured`; moves the
-    /// account's balances and writes a capture transaction and/or a release transaction (none for zero).
+    /// account's balances and writes a capture transaction and/or a release transaction (none for zero), naming the
+    /// user and API key that placed the hold.
     private func resolveHold(
         jobID: UUID, captureUpTo limit: Int64, status: String, reason: String?, on connection: PostgresConnection
     ) async throws -> HoldResolution? {
@@ -124,7 +126,7 @@ extension Ledger {
                 SET status = \(status), captured = LEAST(\(limit), amount),
                     released = amount - LEAST(\(limit), amount), resolved_at = now()
                 WHERE job_id = \(jobID) AND status = 'open'
-                RETURNING team_id, amount, captured, released
+                RETURNING team_id, amount, captured, released, user_id, api_key_id
             ), acct AS (
                 UPDATE credit_accounts AS a
                 SET posted = a.posted - r.captured, held = a.held - r.amount, updated_at = now()
@@ -132,8 +134,8 @@ extension Ledger {
                 WHERE a.team_id = r.team_id AND r.amount > 0
                 RETURNING a.team_id
             ), moved AS (
-                INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, reason)
-                SELECT v.transaction_id, v.account, v.team_id, v.kind, v.amount, \(jobID), \(reason)::text
+                INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, reason, user_id, api_key_id)
+                SELECT v.transaction_id, v.account, v.team_id, v.kind, v.amount, \(jobID), \(reason)::text, r.user_id, r.api_key_id
                 FROM resolved AS r CROSS JOIN LATERAL (VALUES
                     (\(captureTransaction)::uuid, 'capture', 'held', r.team_id, -r.captured),
                     (\(captureTransaction)::uuid, 'capture', 'revenue', NULL::uuid, r.captured),

@@ -35,12 +35,13 @@ public struct Ledger: Sendable {
     ///   - amount: Credits to add (positive) or remove (negative); never zero.
     ///   - reason: Why, stored on the ledger entries.
     ///   - userID: Who granted, if known.
+    ///   - apiKeyID: The API key the grant came with, if any.
     ///   - connection: The connection (usually inside the caller's transaction).
     /// - Returns: The team's balance after the movement.
     /// - Throws: `BillingError.invalidAmount` for zero, `BillingError.insufficientCredits` when a negative
     ///   adjustment exceeds the available credits, or a `PSQLError`.
     public func grant(
-        teamID: UUID, amount: Int64, reason: String, userID: UUID?, on connection: PostgresConnection
+        teamID: UUID, amount: Int64, reason: String, userID: UUID?, apiKeyID: UUID? = nil, on connection: PostgresConnection
     ) async throws -> Balance {
         guard amount != 0, amount != .min else {
             throw BillingError.invalidAmount("grant amount must be non-zero, got \(amount)")
@@ -55,8 +56,8 @@ public struct Ledger: Sendable {
                     ON CONFLICT (team_id) DO UPDATE SET posted = a.posted + EXCLUDED.posted, updated_at = now()
                     RETURNING a.posted, a.held
                 ), moved AS (
-                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason)
-                    SELECT \(transactionID), v.account, v.team_id, 'grant', v.amount, \(userID)::uuid, \(reason)::text
+                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason, api_key_id)
+                    SELECT \(transactionID), v.account, v.team_id, 'grant', v.amount, \(userID)::uuid, \(reason)::text, \(apiKeyID)::uuid
                     FROM acct CROSS JOIN (VALUES
                         ('issued', NULL::uuid, \(-amount)::int8),
                         ('available', \(teamID)::uuid, \(amount)::int8)
@@ -74,8 +75,8 @@ public struct Ledger: Sendable {
                     WHERE team_id = \(teamID) AND posted - held >= \(-amount)
                     RETURNING posted, held
                 ), moved AS (
-                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason)
-                    SELECT \(transactionID), v.account, v.team_id, 'adjustment', v.amount, \(userID)::uuid, \(reason)::text
+                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason, api_key_id)
+                    SELECT \(transactionID), v.account, v.team_id, 'adjustment', v.amount, \(userID)::uuid, \(reason)::text, \(apiKeyID)::uuid
                     FROM acct CROSS JOIN (VALUES
                         ('issued', NULL::uuid, \(-amount)::int8),
                         ('available', \(teamID)::uuid, \(amount)::int8)
@@ -135,7 +136,7 @@ public struct Ledger: Sendable {
         let upperBound = before ?? .max
         let rows = try await client.query(
             """
-            SELECT id, transaction_id, account, team_id, kind, amount, job_id, user_id, reason, created_at
+            SELECT id, transaction_id, account, team_id, kind, amount, job_id, user_id, api_key_id, reason, created_at
             FROM ledger_entries
             WHERE team_id = \(teamID) AND id < \(upperBound)
             ORDER BY id DESC
@@ -144,12 +145,12 @@ public struct Ledger: Sendable {
             logger: logger
         )
         var result: [LedgerEntry] = []
-        let columns = (Int64, UUID, String, UUID?, String, Int64, UUID?, UUID?, String?, Date).self
-        for try await (id, transactionID, account, team, kind, amount, jobID, userID, reason, createdAt) in rows.decode(columns) {
+        let columns = (Int64, UUID, String, UUID?, String, Int64, UUID?, UUID?, UUID?, String?, Date).self
+        for try await (id, transactionID, account, team, kind, amount, jobID, userID, keyID, reason, createdAt) in rows.decode(columns) {
             result.append(
                 LedgerEntry(
                     id: id, transactionID: transactionID, account: account, teamID: team, kind: kind, amount: amount,
-                    jobID: jobID, userID: userID, reason: reason, createdAt: createdAt))
+                    jobID: jobID, userID: userID, apiKeyID: keyID, reason: reason, createdAt: createdAt))
         }
         return result
     }

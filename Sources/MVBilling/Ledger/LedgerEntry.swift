@@ -21,6 +21,8 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public var jobID: UUID?
     /// The user who caused the movement, if known.
     public var userID: UUID?
+    /// The API key the request that caused it came with (nil for token calls and internal movements).
+    public var apiKeyID: UUID?
     /// Free-text reason (grants, adjustments, releases).
     public var reason: String?
     /// When the entry was written.
@@ -29,8 +31,9 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     /// Creates an entry value.
     public init(
         id: Int64, transactionID: UUID, account: String, teamID: UUID?, kind: String, amount: Int64,
-        jobID: UUID?, userID: UUID?, reason: String?, createdAt: Date
+        jobID: UUID?, userID: UUID?, apiKeyID: UUID? = nil, reason: String?, createdAt: Date
     ) {
+        self.apiKeyID = apiKeyID
         self.id = id
         self.transactionID = transactionID
         self.account = account

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVAuth
 import MVBackends
 import MVBilling
 import MVCore
@@ -64,6 +65,18 @@ extension AppConfig {
         if exists(configDirectory + "/scene_prompts.yaml") { templates = try PromptTemplates.load(directory: configDirectory) }
     }
 
+    /// One `auth.issuers` entry, checked (see ``ExternalIssuer``); claim names default to `sub`, `email`, `name`.
+    private static func issuer(_ entry: ServiceFile.Issuer, file: String, key: String) throws(ConfigError) -> ExternalIssuer {
+        let claims = entry.claims
+        return try ExternalIssuer(
+            issuer: entry.issuer ?? "", jwksURL: entry.jwksUrl ?? "", audience: entry.audience ?? "",
+            algorithms: entry.algorithms ?? [],
+            claims: ExternalIssuer.ClaimNames(
+                subject: claims?.subject ?? "sub", email: claims?.email ?? "email", name: claims?.name ?? "name",
+                team: claims?.team, teamName: claims?.teamName, role: claims?.role),
+            file: file, key: key)
+    }
+
     private static func decodeServiceFile(at path: String) throws(ConfigError) -> ServiceFile {
         try YAMLField.load(path: path).decode(ServiceFile.self)
     }
@@ -81,6 +94,12 @@ extension AppConfig {
             if let value = auth.refreshTokenTtlDays { self.auth.refreshTokenTTL = .seconds(value * 86_400) }
             if let value = auth.bcryptCost { self.auth.bcryptCost = value }
             if let value = auth.signingKeyPem { self.auth.signingKeyPEM = value }
+            if let value = auth.serverSecret { self.auth.serverSecret = value }
+            if let issuers = auth.issuers {
+                self.auth.issuers = try issuers.enumerated().map { index, entry throws(ConfigError) in
+                    try Self.issuer(entry, file: path, key: "auth.issuers[\(index)]")
+                }
+            }
             if let value = auth.registration {
                 switch value {
                 case "open": self.auth.openRegistration = true
@@ -125,6 +144,7 @@ extension AppConfig {
         }
         if let raw = value("MV_DATA_DIR") { dataDirectory = raw }
         if let raw = value("DATABASE_URL") { databaseURL = raw }
+        if let raw = value("MV_SERVER_SECRET") { auth.serverSecret = raw }
         if let raw = value("MV_LOG_LEVEL") {
             guard let level = Logger.Level(rawValue: raw) else {
                 throw ConfigError(file: "environment", key: "MV_LOG_LEVEL", reason: "unknown level \(raw)")
@@ -146,6 +166,19 @@ extension AppConfig {
         guard !dataDirectory.isEmpty else { throw ConfigError(file: source, key: "data_dir", reason: "must not be empty") }
         guard auth.bcryptCost >= 10, auth.bcryptCost <= 16 else {
             throw ConfigError(file: source, key: "auth.bcrypt_cost", reason: "must be 10...16")
+        }
+        if let secret = auth.serverSecret, !secret.trimmingCharacters(in: .whitespaces).isEmpty,
+            secret.utf8.count < ServerSecret.minimumBytes
+        {
+            throw ConfigError(file: source, key: "auth.server_secret", reason: "must be at least \(ServerSecret.minimumBytes) bytes")
+        }
+        var issuerNames: Set<String> = [auth.issuer]
+        for (index, issuer) in auth.issuers.enumerated() {
+            guard issuerNames.insert(issuer.issuer).inserted else {
+                throw ConfigError(
+                    file: source, key: "auth.issuers[\(index)].issuer",
+                    reason: "\(issuer.issuer) is named twice (or is this service's own auth.issuer)")
+            }
         }
         guard jobs.concurrency >= 1 else { throw ConfigError(file: source, key: "jobs.concurrency", reason: "must be >= 1") }
         guard jobs.maxAttempts >= 1 else { throw ConfigError(file: source, key: "jobs.max_attempts", reason: "must be >= 1") }

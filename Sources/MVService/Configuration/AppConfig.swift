@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVAuth
 import MVBackends
 import MVBilling
 import MVCore
@@ -66,6 +67,13 @@ struct AppConfig: Sendable {
         var bcryptCost: Int = 12
         /// ES256 private key PEM; when nil a key is generated into the data directory on first run.
         var signingKeyPEM: String?
+        /// The server secret behind API-key digests and share links (at least 32 bytes; `MV_SERVER_SECRET`); when nil
+        /// one is generated into the data directory on first run. Every instance of one deployment needs the same.
+        var serverSecret: String?
+        /// External identity providers whose JWTs are accepted (`auth.issuers`).
+        var issuers: [ExternalIssuer] = []
+        /// Fewest time between two fetches of one issuer's key set (a minute; tests shorten it).
+        var jwksRefetchInterval: Duration = ExternalTokenVerifier.defaultRefetchInterval
         /// Creates defaults.
         init() {}
     }

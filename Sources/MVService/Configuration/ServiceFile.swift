@@ -16,6 +16,25 @@ struct ServiceFile: Decodable {
         var registration: String?
         var bcryptCost: Int?
         var signingKeyPem: String?
+        var serverSecret: String?
+        var issuers: [Issuer]?
+    }
+    /// One entry of `auth.issuers`: an external identity provider.
+    struct Issuer: Decodable {
+        var issuer: String?
+        var jwksUrl: String?
+        var audience: String?
+        var algorithms: [String]?
+        var claims: Claims?
+    }
+    /// Claim names of an issuer.
+    struct Claims: Decodable {
+        var subject: String?
+        var email: String?
+        var name: String?
+        var team: String?
+        var teamName: String?
+        var role: String?
     }
     struct Jobs: Decodable {
         var concurrency: Int?

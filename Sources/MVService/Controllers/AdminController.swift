@@ -71,7 +71,8 @@ struct AdminController {
                 return stored
             }
             let balance = try await ledger.grant(
-                teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, on: connection)
+                teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, apiKeyID: principal.apiKeyID,
+                on: connection)
             let response = GrantResponse(teamId: teamID, amount: input.amount, reason: reason, balance: balance)
             try await AuditLog(logger: logger).record(
                 AuditEvent(.creditsGranted, by: actor, teamID: teamID, target: .init(type: "team", id: teamID.lowercased),

@@ -94,7 +94,7 @@ struct GenerationController {
         let specData = try JSONCoding.encode(spec)
         let hash = SHA256.hash(data: specData).hexString
         let admission = AdmissionRequest(
-            kind: kind, userID: principal.userID, teamID: principal.teamID, projectID: projectID,
+            kind: kind, userID: principal.userID, teamID: principal.teamID, apiKeyID: principal.apiKeyID, projectID: projectID,
             spec: try JSONValue.encoding(spec), specHash: hash, idempotencyKey: key, quote: quote,
             maxAttempts: maxAttempts, policy: policy)
         let outcome = try await queue.admit(admission, rateLimiter: rateLimiter)

@@ -64,14 +64,11 @@ struct JobsController {
 enum JobCursor {
     static func encode(createdAt: Date, id: UUID) -> String {
         let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Data("\(micros)_\(id.lowercased)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Array("\(micros)_\(id.lowercased)".utf8))
     }
 
     static func decode(_ cursor: String) -> (createdAt: Date, id: UUID)? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = Base64URL.decode(cursor), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "_")
         guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
         return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)

@@ -7,9 +7,10 @@ import MVBilling
 import MVCore
 import PostgresNIO
 
-/// Authenticates `Authorization: Bearer <access JWT>` (verified tokens are cached until they expire), then, in
-/// parallel, resolves the team (`X-MV-Team` or the default team) with the user's standing in one query (a disabled
-/// user is refused on the very next request) and takes a token from the caller's `api` rate-limit bucket. Stamps the
+/// Authenticates `Authorization: Bearer <token>`: an access JWT of ours (verified tokens are cached until they expire)
+/// an API key (`mvk_…`), or a JWT of a configured external identity provider. Resolves the team (`X-MV-Team`, the key's team, or the default team) with the user's
+/// current standing and role in one query (a disabled, removed or demoted user is refused on the very next request)
+/// and takes a token from the caller's `api` rate-limit bucket. Stamps the
 /// rate-limit header fields on the response, errors included.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
@@ -20,42 +21,31 @@ struct AuthMiddleware: RouterMiddleware {
     let apiPolicy: RateLimitPolicy
     let postgres: PostgresClient
     let verifiedTokens: VerifiedTokenCache
+    let keys: APIKeyStore
+    /// Verifiers of the configured external identity providers, by issuer.
+    let external: [String: ExternalTokenVerifier]
+    let externalIdentities: ExternalIdentityStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw Problem.unauthorized()
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        let claims: AccessClaims
-        if let cached = verifiedTokens.claims(for: token) {
-            claims = cached
-        } else {
-            do {
-                claims = try await tokens.verifyAccessToken(token)
-            } catch {
-                throw Problem.unauthorized("The token is invalid or expired.")
-            }
-            verifiedTokens.insert(claims, for: token)
-        }
-        guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
         var teamID: UUID?
         if let raw = request.headers[MVHeader.team] {
             guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
             teamID = id
         }
-        // The caller's standing and their api bucket are independent reads: ask both at once.
-        async let standing = identities.principal(userID: userID, teamID: teamID)
-        async let bucket = rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, client: postgres)
-        let decision = try await bucket
-        guard let principal = try await standing else {
-            if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
-                throw Problem.notFound("team")
-            }
-            throw Problem.unauthorized("The account is disabled or no longer exists.")
+        let (principal, decision) = if let key = APIKeySecret(parsing: token) {
+            try await keyPrincipal(key, teamID: teamID)
+        } else if let verifier = externalVerifier(for: token) {
+            try await externalPrincipal(token, verifier: verifier, teamID: teamID, origin: context.auditActor(request).origin)
+        } else {
+            try await tokenPrincipal(token, teamID: teamID)
         }
         var context = context
         context.principal = principal
-        context.logger[metadataKey: "user"] = "\(userID.lowercased)"
+        context.logger[metadataKey: "user"] = "\(principal.userID.lowercased)"
         context.logger[metadataKey: "team"] = "\(principal.teamID.lowercased)"
         guard decision.allowed else { throw Problem.rateLimited(decision) }
         // Every authenticated answer carries the rate-limit fields: the api bucket's, unless a generation route
@@ -69,5 +59,68 @@ struct AuthMiddleware: RouterMiddleware {
             if problem.headers[MVHeader.rateLimitPolicy] == nil { problem.headers.set(decision.httpFields) }
             throw problem
         }
+    }
+
+    /// An access token of ours: verified (or found in the cache of verified tokens), then, in parallel, the caller's
+    /// standing in the team and a token from their `api` bucket.
+    private func tokenPrincipal(_ token: String, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+        let claims: AccessClaims
+        if let cached = verifiedTokens.claims(for: token) {
+            claims = cached
+        } else {
+            do {
+                claims = try await tokens.verifyAccessToken(token)
+            } catch {
+                throw Problem.unauthorized("The token is invalid or expired.")
+            }
+            verifiedTokens.insert(claims, for: token)
+        }
+        guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
+        return try await standing(userID: userID, teamID: teamID)
+    }
+
+    /// The verifier of the external issuer a JWT names, when it names a configured one (the claim is only read here,
+    /// to choose keys; the verifier checks it).
+    private func externalVerifier(for token: String) -> ExternalTokenVerifier? {
+        guard !external.isEmpty, let issuer = JWTHeaderCheck.unverifiedIssuer(of: token) else { return nil }
+        return external[issuer]
+    }
+
+    /// A JWT of an external identity provider: verified against its JWKS, its user (and organisation team) created or
+    /// updated just in time, then the standing in the addressed team (`X-MV-Team`, else the organisation's team, else
+    /// the personal team).
+    private func externalPrincipal(
+        _ token: String, verifier: ExternalTokenVerifier, teamID: UUID?, origin: AuditEvent.Origin
+    ) async throws -> (Principal, RateLimitDecision) {
+        let claims = try await verifier.verify(token)
+        let identity = try ExternalIdentity(claims: claims, issuer: verifier.issuer)
+        let (userID, organisationTeam) = try await externalIdentities.resolve(identity, origin: origin)
+        return try await standing(userID: userID, teamID: teamID ?? organisationTeam)
+    }
+
+    /// The user's current standing in `teamID` (default team when nil) and a token from their `api` bucket.
+    private func standing(userID: UUID, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+        // The caller's standing and their api bucket are independent reads: ask both at once.
+        async let standing = identities.principal(userID: userID, teamID: teamID)
+        async let bucket = rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, client: postgres)
+        let decision = try await bucket
+        guard let principal = try await standing else {
+            if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
+                throw Problem.notFound("team")
+            }
+            throw Problem.unauthorized("The account is disabled or no longer exists.")
+        }
+        return (principal, decision)
+    }
+
+    /// An API key: the key, its creator's standing and role in the key's team in one statement, then a token from the
+    /// creator's `api` bucket (a user's keys and sessions share one bucket). A key acts only in its own team.
+    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+        guard let principal = try await keys.principal(for: key) else {
+            throw Problem.unauthorized("The API key is invalid, expired or revoked.")
+        }
+        if let teamID, teamID != principal.teamID { throw Problem.notFound("team") }
+        let decision = try await rateLimiter.take(key: "api:user:\(principal.userID)", policy: apiPolicy, cost: 1, client: postgres)
+        return (principal, decision)
     }
 }

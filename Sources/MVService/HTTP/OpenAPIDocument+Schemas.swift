@@ -87,6 +87,21 @@ extension OpenAPIDocument {
         "MemberList": object(["items": ["type": "array", "items": ref("Member")], "invitations": ["type": "array", "items": ref("Invitation")]]),
         "MemberInput": object(["email": string, "role": string], required: ["email", "role"]),
         "RoleInput": object(["role": string], required: ["role"]),
+        "KeyInput": object([
+            "name": ["type": "string", "minLength": 1, "maxLength": 100],
+            "team_id": uuid,
+            "scopes": ["type": "array", "minItems": 1, "items": ["type": "string", "enum": ["read", "generate", "admin"]]],
+            "expires_at": dateTime,
+        ], required: ["name", "scopes"]),
+        "APIKey": object([
+            "id": uuid, "name": string, "prefix": string, "scopes": ["type": "array", "items": string], "team_id": uuid, "user_id": uuid,
+            "created_at": dateTime, "last_used_at": dateTime, "expires_at": dateTime,
+        ]),
+        "KeyCreated": object([
+            "id": uuid, "name": string, "prefix": string, "scopes": ["type": "array", "items": string], "team_id": uuid, "user_id": uuid,
+            "created_at": dateTime, "last_used_at": dateTime, "expires_at": dateTime, "key": string,
+        ]),
+        "KeyList": object(["items": ["type": "array", "items": ref("APIKey")]]),
         "AuditPage": object(["items": ["type": "array", "items": object([
             "id": integer, "at": dateTime, "actor": object(["user_id": uuid, "api_key_id": uuid]), "team_id": uuid, "action": string,
             "target": object(["type": string, "id": string]), "ip": string, "user_agent": string, "detail": ["type": "object"],

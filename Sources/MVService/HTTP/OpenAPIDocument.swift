@@ -57,6 +57,9 @@ enum OpenAPIDocument {
         Route(method: "post", path: "/api/teams/{id}/members", summary: "Add a member by e-mail (201), or invite an e-mail without an account (202)", requestSchema: "MemberInput", responses: ["201": "Member", "202": "Invitation", "403": "Problem", "404": "Problem", "409": "Problem", "422": "Problem"]),
         Route(method: "patch", path: "/api/teams/{id}/members/{user_id}", summary: "Change a member's role", requestSchema: "RoleInput", responses: ["200": "Member", "403": "Problem", "404": "Problem", "409": "Problem", "422": "Problem"]),
         Route(method: "delete", path: "/api/teams/{id}/members/{user_id}", summary: "Remove a member (or leave the team)", responses: ["204": "none", "403": "Problem", "404": "Problem", "409": "Problem"]),
+        Route(method: "post", path: "/api/keys", summary: "Create an API key for one team; the secret is in the answer once", requestSchema: "KeyInput", responses: ["201": "KeyCreated", "403": "Problem", "404": "Problem", "422": "Problem"]),
+        Route(method: "get", path: "/api/keys", summary: "The current team's live keys (all for owners and admins, one's own otherwise)", responses: ["200": "KeyList", "403": "Problem"]),
+        Route(method: "delete", path: "/api/keys/{id}", summary: "Revoke a key (its creator, or an owner or admin of its team)", responses: ["204": "none", "403": "Problem", "404": "Problem"]),
         Route(method: "get", path: "/api/teams/{id}/audit", summary: "The team's audit log (owners and admins; ?actor, ?action, ?from, ?to, ?limit, ?cursor)", responses: ["200": "AuditPage", "403": "Problem", "404": "Problem", "422": "Problem"]),
     ]
 

@@ -88,6 +88,16 @@ extension Problem {
         }
     }
 
+    /// API-key management refusals: 404, 422.
+    init(_ error: APIKeyError) {
+        switch error {
+        case .notFound:
+            self = .notFound("API key")
+        case .invalidInput(let field, let message):
+            self = .invalid(field, message)
+        }
+    }
+
     /// Ledger refusals: 402 with `required` and `available`.
     init(_ error: BillingError) {
         switch error {

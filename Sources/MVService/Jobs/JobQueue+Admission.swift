@@ -10,6 +10,8 @@ struct AdmissionRequest: Sendable {
     var kind: JobKind
     var userID: UUID
     var teamID: UUID
+    /// The API key the request came with (nil for token calls), recorded on the job and its ledger entries.
+    var apiKeyID: UUID?
     var projectID: UUID?
     /// The validated, defaulted request stored on the job.
     var spec: JSONValue
@@ -52,11 +54,12 @@ extension JobQueue {
                 key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, on: connection)
             guard decision.allowed else { throw AdmissionError.rateLimited(decision) }
             _ = try await ledger.placeHold(
-                teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, on: connection)
+                teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, apiKeyID: request.apiKeyID,
+                on: connection)
             try await connection.query("""
-                INSERT INTO jobs (id, kind, user_id, team_id, project_id, request, idempotency_key, request_hash,
+                INSERT INTO jobs (id, kind, user_id, team_id, api_key_id, project_id, request, idempotency_key, request_hash,
                     max_attempts, quoted)
-                VALUES (\(request.jobID), \(request.kind), \(request.userID), \(request.teamID), \(request.projectID),
+                VALUES (\(request.jobID), \(request.kind), \(request.userID), \(request.teamID), \(request.apiKeyID), \(request.projectID),
                     \(JSONB(request.spec)), \(request.idempotencyKey), \(request.specHash), \(request.maxAttempts),
                     \(request.quote))
                 """, logger: logger)

@@ -23,31 +23,19 @@ struct KeysController {
         var expiresAt: Date?
     }
 
-    /// A new key: its description and, this once, the secret.
+    /// A new key: its description and, this once, the secret (`key`).
     struct Created: ResponseEncodable {
-        var id: UUID
-        var name: String
-        var prefix: String
-        var scopes: [KeyScope]
-        var teamId: UUID
-        var userId: UUID
-        var createdAt: Date
-        var lastUsedAt: Date?
-        var expiresAt: Date?
-        /// The secret (`mvk_…`): shown only in this answer.
-        var key: String
+        var description: APIKey
+        var secret: APIKeySecret
 
-        init(_ description: APIKey, secret: APIKeySecret) {
-            id = description.id
-            name = description.name
-            prefix = description.prefix
-            scopes = description.scopes
-            teamId = description.teamId
-            userId = description.userId
-            createdAt = description.createdAt
-            lastUsedAt = description.lastUsedAt
-            expiresAt = description.expiresAt
-            key = secret.text
+        private enum CodingKeys: String, CodingKey {
+            case key
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try description.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(secret.text, forKey: .key)
         }
     }
 
@@ -61,7 +49,7 @@ struct KeysController {
         let principal = try await acting(caller, in: input.teamId ?? caller.teamID, .manageOwnKeys)
         let (key, secret) = try await keys.create(
             teamID: principal.teamID, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, by: context.auditActor(request))
-        var response = EditedResponse(status: .created, response: Created(key, secret: secret))
+        var response = EditedResponse(status: .created, response: Created(description: key, secret: secret))
         response.headers[.cacheControl] = "no-store"
         return response
     }

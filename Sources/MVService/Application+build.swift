@@ -96,6 +96,9 @@ struct ServiceComponents {
             baseServices: [
                 EmbeddedPostgresService(cluster: database.ownedCluster), postgres, HTTPClientService(client: httpClient),
                 MigrationService(migrator: migrator, gate: gate, logger: logger),
+                GatedService(
+                    gate: gate,
+                    service: LotExpirySweeper(ledger: ledger, postgres: postgres, interval: config.expirySweepInterval, logger: logger)),
             ])
     }
 }
@@ -148,7 +151,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
             apiPolicy: config.policy("api"), postgres: c.postgres, verifiedTokens: VerifiedTokenCache(), keys: c.keys, external: c.externalVerifiers,
             externalIdentities: ExternalIdentityStore(client: c.postgres, logger: c.logger)))
     MeController(
-        identities: c.identities, ledger: c.ledger, postgres: c.postgres, rateLimiter: c.rateLimiter,
+        identities: c.identities, ledger: c.ledger, postgres: c.postgres, rateLimiter: c.rateLimiter, quotas: c.queue.quotas,
         policies: [config.policy("generate"), config.policy("api")])
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
     PricesController(prices: config.prices, catalog: c.router.catalog).addRoutes(to: api.group("billing"))
@@ -162,6 +165,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
     TeamsController(teams: c.teams, identities: c.identities).addRoutes(to: api.group("teams"))
     KeysController(keys: c.keys, teams: c.teams).addRoutes(to: api.group("keys"))
+    QuotasController(quotas: c.queue.quotas, teams: c.teams).addRoutes(to: api.group("teams"))
     AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)
         .addRoutes(teams: api.group("teams"), admin: api.group("admin"))
     AdminController(

@@ -33,6 +33,13 @@ public struct TeamStore: Sendable {
         return nil
     }
 
+    /// Whether team `teamID` exists.
+    public func exists(teamID: UUID) async throws -> Bool {
+        let rows = try await client.query("SELECT 1 FROM teams WHERE id = \(teamID)", logger: logger)
+        for try await _ in rows.decode(Int32.self) { return true }
+        return false
+    }
+
     /// Creates a team with `actor` as its owner.
     public func create(name: String, timeZone: String, by actor: AuditEvent.Actor) async throws -> Membership {
         let name = try Self.validName(name)

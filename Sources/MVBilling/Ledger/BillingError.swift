@@ -8,4 +8,7 @@ public enum BillingError: Error, Sendable, Equatable {
     case invalidAmount(String)
     /// The job already has its single hold.
     case holdAlreadyExists(jobID: UUID)
+    /// The team's lots do not cover a movement its posted credits allowed: the books disagree (never expected;
+    /// the movement is rolled back).
+    case lotsOutOfBalance(teamID: UUID)
 }

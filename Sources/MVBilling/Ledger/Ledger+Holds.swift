@@ -97,7 +97,14 @@ extension Ledger {
         guard amount >= 0 else {
             throw BillingError.invalidAmount("capture amount must be >= 0, got \(amount)")
         }
-        return try await resolveHold(jobID: jobID, captureUpTo: amount, status: "captured", reason: nil, on: connection)
+        guard let (resolution, teamID, transactionID) = try await resolveHold(
+            jobID: jobID, captureUpTo: amount, status: "captured", reason: nil, on: connection)
+        else { return nil }
+        if resolution.captured > 0 {
+            try await drawFromLots(
+                teamID: teamID, amount: resolution.captured, transactionID: transactionID, kind: .capture, jobID: jobID, on: connection)
+        }
+        return resolution
     }
 
     /// Releases the job's open hold in full (failure, cancel, timeout).
@@ -108,15 +115,18 @@ extension Ledger {
     /// - Returns: The resolution (`captured == 0`), or nil if the job has no open hold.
     /// - Throws: A `PSQLError`.
     public func release(jobID: UUID, reason: String, on connection: PostgresConnection) async throws -> HoldResolution? {
-        try await resolveHold(jobID: jobID, captureUpTo: 0, status: "released", reason: reason, on: connection)
+        try await resolveHold(jobID: jobID, captureUpTo: 0, status: "released", reason: reason, on: connection)?.resolution
     }
 
     /// Closes an open hold: `captured = min(limit, amount)`, `released = amount - captured`; moves the
     /// account's balances and writes a capture transaction and/or a release transaction (none for zero), naming the
-    /// user and API key that placed the hold.
+    /// user and API key that placed the hold; gives the released credits back to the quota counters the hold was
+    /// counted in. The account row stays locked until the caller's transaction ends, so the lot draw that follows a
+    /// capture is exact.
+    /// - Returns: The resolution, the team and the capture transaction's id; nil without an open hold.
     private func resolveHold(
         jobID: UUID, captureUpTo limit: Int64, status: String, reason: String?, on connection: PostgresConnection
-    ) async throws -> HoldResolution? {
+    ) async throws -> (resolution: HoldResolution, teamID: UUID, captureTransaction: UUID)? {
         let captureTransaction = UUID()
         let releaseTransaction = UUID()
         let rows = try await connection.query(
@@ -143,13 +153,17 @@ extension Ledger {
                     (\(releaseTransaction)::uuid, 'release', 'available', r.team_id, r.released)
                 ) AS v (transaction_id, kind, account, team_id, amount)
                 WHERE (v.kind = 'capture' AND r.captured > 0) OR (v.kind = 'release' AND r.released > 0)
+            ), quota_returned AS (
+                UPDATE quota_usage AS u SET used = u.used - r.released
+                FROM quota_charges AS c, resolved AS r
+                WHERE c.job_id = \(jobID) AND u.quota_id = c.quota_id AND u.period_start = c.period_start AND r.released > 0
             )
-            SELECT captured, released FROM resolved
+            SELECT captured, released, team_id FROM resolved
             """,
             logger: logger
         )
-        for try await (captured, released) in rows.decode((Int64, Int64).self) {
-            return HoldResolution(captured: captured, released: released)
+        for try await (captured, released, teamID) in rows.decode((Int64, Int64, UUID).self) {
+            return (HoldResolution(captured: captured, released: released), teamID, captureTransaction)
         }
         return nil
     }

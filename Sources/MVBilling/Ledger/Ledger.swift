@@ -26,38 +26,51 @@ public struct Ledger: Sendable {
         self.logger = logger
     }
 
-    /// Grants credits (`amount > 0`, kind `grant`) or adjusts them down (`amount < 0`, kind `adjustment`).
+    /// Grants credits (`amount > 0`, kind `grant`) as a new credit lot, or adjusts them down (`amount < 0`, kind
+    /// `adjustment`), drawing the amount from the team's lots.
     ///
-    /// A grant creates the team's account row if it does not exist. An adjustment may not take more than
-    /// the available credits (it cannot touch held credits).
+    /// A grant is ONE statement: the account row (created if missing), the lot and the two `grant` entries (which name
+    /// the lot). An adjustment is a guarded statement that may not take more than the available credits (it cannot
+    /// touch held credits), followed in the same transaction by the draw from the lots (``drawFromLots``), which the
+    /// adjustment's account row lock makes exact.
     /// - Parameters:
     ///   - teamID: The team (must exist in `teams`).
     ///   - amount: Credits to add (positive) or remove (negative); never zero.
-    ///   - reason: Why, stored on the ledger entries.
+    ///   - reason: Why, stored on the ledger entries and the lot.
     ///   - userID: Who granted, if known.
     ///   - apiKeyID: The API key the grant came with, if any.
-    ///   - connection: The connection (usually inside the caller's transaction).
+    ///   - expiresAt: When the lot's unused credits expire (grants only; nil: never).
+    ///   - priority: The lot's draw priority, 0...1000, lower first (grants only).
+    ///   - connection: The connection (inside the caller's transaction: an adjustment is two statements).
     /// - Returns: The team's balance after the movement.
-    /// - Throws: `BillingError.invalidAmount` for zero, `BillingError.insufficientCredits` when a negative
-    ///   adjustment exceeds the available credits, or a `PSQLError`.
+    /// - Throws: `BillingError.invalidAmount` for zero, an expiry on an adjustment or a priority out of range,
+    ///   `BillingError.insufficientCredits` when a negative adjustment exceeds the available credits, or a `PSQLError`.
     public func grant(
-        teamID: UUID, amount: Int64, reason: String, userID: UUID?, apiKeyID: UUID? = nil, on connection: PostgresConnection
+        teamID: UUID, amount: Int64, reason: String, userID: UUID?, apiKeyID: UUID? = nil, expiresAt: Date? = nil,
+        priority: Int = CreditLot.defaultPriority, on connection: PostgresConnection
     ) async throws -> Balance {
         guard amount != 0, amount != .min else {
             throw BillingError.invalidAmount("grant amount must be non-zero, got \(amount)")
         }
+        guard CreditLot.priorities.contains(priority) else {
+            throw BillingError.invalidAmount("priority must be \(CreditLot.priorities.lowerBound)...\(CreditLot.priorities.upperBound)")
+        }
         let transactionID = UUID()
-        let rows: PostgresRowSequence
         if amount > 0 {
-            rows = try await connection.query(
+            let lotID = UUID()
+            let rows = try await connection.query(
                 """
                 WITH acct AS (
                     INSERT INTO credit_accounts AS a (team_id, posted) VALUES (\(teamID), \(amount))
                     ON CONFLICT (team_id) DO UPDATE SET posted = a.posted + EXCLUDED.posted, updated_at = now()
                     RETURNING a.posted, a.held
+                ), lot AS (
+                    INSERT INTO credit_lots (id, team_id, granted, priority, expires_at, reason, granted_by, transaction_id)
+                    VALUES (\(lotID), \(teamID), \(amount), \(priority), \(expiresAt), \(reason), \(userID), \(transactionID))
                 ), moved AS (
-                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason, api_key_id)
-                    SELECT \(transactionID), v.account, v.team_id, 'grant', v.amount, \(userID)::uuid, \(reason)::text, \(apiKeyID)::uuid
+                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason, api_key_id, lot_id)
+                    SELECT \(transactionID), v.account, v.team_id, 'grant', v.amount, \(userID)::uuid, \(reason)::text,
+                           \(apiKeyID)::uuid, \(lotID)
                     FROM acct CROSS JOIN (VALUES
                         ('issued', NULL::uuid, \(-amount)::int8),
                         ('available', \(teamID)::uuid, \(amount)::int8)
@@ -67,31 +80,39 @@ public struct Ledger: Sendable {
                 """,
                 logger: logger
             )
-        } else {
-            rows = try await connection.query(
-                """
-                WITH acct AS (
-                    UPDATE credit_accounts SET posted = posted + \(amount), updated_at = now()
-                    WHERE team_id = \(teamID) AND posted - held >= \(-amount)
-                    RETURNING posted, held
-                ), moved AS (
-                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason, api_key_id)
-                    SELECT \(transactionID), v.account, v.team_id, 'adjustment', v.amount, \(userID)::uuid, \(reason)::text, \(apiKeyID)::uuid
-                    FROM acct CROSS JOIN (VALUES
-                        ('issued', NULL::uuid, \(-amount)::int8),
-                        ('available', \(teamID)::uuid, \(amount)::int8)
-                    ) AS v (account, team_id, amount)
-                )
-                SELECT posted, held FROM acct
-                """,
-                logger: logger
+            for try await (posted, held) in rows.decode((Int64, Int64).self) {
+                return Balance(posted: posted, held: held)
+            }
+            throw BillingError.invalidAmount("the grant wrote no account row")
+        }
+        guard expiresAt == nil else { throw BillingError.invalidAmount("an adjustment (negative amount) has no expiry") }
+        let rows = try await connection.query(
+            """
+            WITH acct AS (
+                UPDATE credit_accounts SET posted = posted + \(amount), updated_at = now()
+                WHERE team_id = \(teamID) AND posted - held >= \(-amount)
+                RETURNING posted, held
+            ), moved AS (
+                INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, user_id, reason, api_key_id)
+                SELECT \(transactionID), v.account, v.team_id, 'adjustment', v.amount, \(userID)::uuid, \(reason)::text, \(apiKeyID)::uuid
+                FROM acct CROSS JOIN (VALUES
+                    ('issued', NULL::uuid, \(-amount)::int8),
+                    ('available', \(teamID)::uuid, \(amount)::int8)
+                ) AS v (account, team_id, amount)
             )
+            SELECT posted, held FROM acct
+            """,
+            logger: logger
+        )
+        var adjusted: Balance?
+        for try await (posted, held) in rows.decode((Int64, Int64).self) { adjusted = Balance(posted: posted, held: held) }
+        if let adjusted {
+            try await drawFromLots(
+                teamID: teamID, amount: -amount, transactionID: transactionID, kind: .adjustment, jobID: nil, on: connection)
+            return adjusted
         }
-        for try await (posted, held) in rows.decode((Int64, Int64).self) {
-            return Balance(posted: posted, held: held)
-        }
-        // Only a negative adjustment can match no row. Read the current figure in a new statement
-        // (a fresh snapshot) so the error reports what is really available now.
+        // The guard matched no row. Read the current figure in a new statement (a fresh snapshot) so the error
+        // reports what is really available now.
         let current = try await balance(teamID: teamID, on: connection)
         throw BillingError.insufficientCredits(required: -amount, available: current.available)
     }
@@ -136,7 +157,7 @@ public struct Ledger: Sendable {
         let upperBound = before ?? .max
         let rows = try await client.query(
             """
-            SELECT id, transaction_id, account, team_id, kind, amount, job_id, user_id, api_key_id, reason, created_at
+            SELECT id, transaction_id, account, team_id, kind, amount, job_id, user_id, api_key_id, lot_id, reason, created_at
             FROM ledger_entries
             WHERE team_id = \(teamID) AND id < \(upperBound)
             ORDER BY id DESC
@@ -145,12 +166,12 @@ public struct Ledger: Sendable {
             logger: logger
         )
         var result: [LedgerEntry] = []
-        let columns = (Int64, UUID, String, UUID?, String, Int64, UUID?, UUID?, UUID?, String?, Date).self
-        for try await (id, transactionID, account, team, kind, amount, jobID, userID, keyID, reason, createdAt) in rows.decode(columns) {
+        let columns = (Int64, UUID, String, UUID?, String, Int64, UUID?, UUID?, UUID?, UUID?, String?, Date).self
+        for try await (id, transactionID, account, team, kind, amount, jobID, userID, keyID, lotID, reason, createdAt) in rows.decode(columns) {
             result.append(
                 LedgerEntry(
                     id: id, transactionID: transactionID, account: account, teamID: team, kind: kind, amount: amount,
-                    jobID: jobID, userID: userID, apiKeyID: keyID, reason: reason, createdAt: createdAt))
+                    jobID: jobID, userID: userID, apiKeyID: keyID, lotID: lotID, reason: reason, createdAt: createdAt))
         }
         return result
     }

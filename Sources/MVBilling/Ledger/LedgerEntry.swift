@@ -23,6 +23,8 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public var userID: UUID?
     /// The API key the request that caused it came with (nil for token calls and internal movements).
     public var apiKeyID: UUID?
+    /// The credit lot a grant created or an expiry drew from.
+    public var lotID: UUID?
     /// Free-text reason (grants, adjustments, releases).
     public var reason: String?
     /// When the entry was written.
@@ -31,8 +33,9 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     /// Creates an entry value.
     public init(
         id: Int64, transactionID: UUID, account: String, teamID: UUID?, kind: String, amount: Int64,
-        jobID: UUID?, userID: UUID?, apiKeyID: UUID? = nil, reason: String?, createdAt: Date
+        jobID: UUID?, userID: UUID?, apiKeyID: UUID? = nil, lotID: UUID? = nil, reason: String?, createdAt: Date
     ) {
+        self.lotID = lotID
         self.apiKeyID = apiKeyID
         self.id = id
         self.transactionID = transactionID

@@ -15,7 +15,10 @@ public struct LedgerInvariants: Sendable {
     /// the team's open holds; hold rows are consistent (`captured + released = amount` once resolved);
     /// per job at most one hold pair and at most one capture and one release transaction, matching the hold
     /// row; every job has a hold of its team, open while queued/running and resolved when finished, with
-    /// `jobs.charged`/`jobs.released` equal to the hold's captured/released.
+    /// `jobs.charged`/`jobs.released` equal to the hold's captured/released; each team's credit lots hold exactly its
+    /// posted credits, each lot's consumed/expired/granted figures equal its consumptions, expire entries and grant
+    /// entries, and every capture and adjustment was paid by lots to the credit; every quota counter equals what the
+    /// holds counted in it still commit (amount − released).
     /// - Parameters:
     ///   - client: The pool to read from (the checks run on one connection, one after another).
     ///   - logger: Logger for the queries.
@@ -121,6 +124,60 @@ public struct LedgerInvariants: Sendable {
                OR (j.state IN ('queued', 'running') AND h.status <> 'open')
                OR (j.state IN ('succeeded', 'failed', 'canceled')
                    AND (h.status = 'open' OR j.charged <> h.captured OR j.released <> h.released))
+            LIMIT 100
+            """,
+            """
+            SELECT format('team %s: posted=%s, but its credit lots hold %s',
+                          coalesce(a.team_id, l.team_id), coalesce(a.posted, 0), coalesce(l.remaining, 0))
+            FROM credit_accounts AS a
+            FULL OUTER JOIN (
+                SELECT team_id, sum(granted - consumed - expired) AS remaining FROM credit_lots GROUP BY team_id
+            ) AS l ON l.team_id = a.team_id
+            WHERE coalesce(a.posted, 0) <> coalesce(l.remaining, 0)
+            LIMIT 100
+            """,
+            """
+            SELECT format('credit lot %s: granted=%s consumed=%s expired=%s, but grant entries %s, consumptions %s, expire entries %s',
+                          l.id, l.granted, l.consumed, l.expired, coalesce(e.granted, 0), coalesce(c.consumed, 0), coalesce(e.expired, 0))
+            FROM credit_lots AS l
+            LEFT JOIN (
+                SELECT lot_id,
+                       sum(amount) FILTER (WHERE kind = 'grant' AND account = 'available') AS granted,
+                       -sum(amount) FILTER (WHERE kind = 'expire' AND account = 'available') AS expired
+                FROM ledger_entries WHERE lot_id IS NOT NULL GROUP BY lot_id
+            ) AS e ON e.lot_id = l.id
+            LEFT JOIN (SELECT lot_id, sum(amount) AS consumed FROM lot_consumptions GROUP BY lot_id) AS c ON c.lot_id = l.id
+            WHERE l.consumed <> coalesce(c.consumed, 0) OR l.expired <> coalesce(e.expired, 0)
+               OR (NOT l.carried_over AND l.granted <> coalesce(e.granted, 0))
+            LIMIT 100
+            """,
+            """
+            SELECT format('ledger transaction %s (%s): moved %s credits, but lots paid %s',
+                          coalesce(t.transaction_id, c.transaction_id), coalesce(t.kind, c.kind), coalesce(t.moved, 0), coalesce(c.paid, 0))
+            FROM (
+                SELECT transaction_id, min(kind) AS kind,
+                       -sum(amount) FILTER (WHERE (kind = 'capture' AND account = 'held') OR (kind = 'adjustment' AND account = 'available')) AS moved
+                FROM ledger_entries
+                WHERE kind IN ('capture', 'adjustment')
+                  AND created_at >= coalesce((SELECT applied_at FROM schema_migrations WHERE version = 9), '-infinity')
+                GROUP BY transaction_id
+            ) AS t
+            FULL OUTER JOIN (
+                SELECT transaction_id, min(kind) AS kind, sum(amount) AS paid FROM lot_consumptions GROUP BY transaction_id
+            ) AS c ON c.transaction_id = t.transaction_id
+            WHERE coalesce(t.moved, 0) <> coalesce(c.paid, 0)
+            LIMIT 100
+            """,
+            """
+            SELECT format('quota %s, period from %s: used=%s, but the holds counted in it commit %s',
+                          u.quota_id, u.period_start, u.used, coalesce(c.committed, 0))
+            FROM quota_usage AS u
+            LEFT JOIN (
+                SELECT c.quota_id, c.period_start, sum(h.amount - h.released) AS committed
+                FROM quota_charges AS c JOIN holds AS h ON h.job_id = c.job_id
+                GROUP BY c.quota_id, c.period_start
+            ) AS c ON c.quota_id = u.quota_id AND c.period_start = u.period_start
+            WHERE u.used <> coalesce(c.committed, 0)
             LIMIT 100
             """,
         ]

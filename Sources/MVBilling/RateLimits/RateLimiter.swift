@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -27,13 +28,16 @@ public struct RateLimiter: Sendable {
     ///   - connection: The connection (e.g. the admission transaction).
     /// - Returns: The decision, with the figures for the rate-limit headers.
     /// - Throws: `BillingError.invalidAmount` for a negative cost, or a `PSQLError`.
-    public func take(key: String, policy: RateLimitPolicy, cost: Int, on connection: PostgresConnection) async throws -> RateLimitDecision {
-        let query = try takeQuery(key: key, policy: policy, cost: cost)
-        if let after = try await Self.firstDouble(connection.query(query, logger: logger)) {
-            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: policy)
+    public func take(
+        key: String, policy: RateLimitPolicy, cost: Int, team: RateLimitTeam = .none, on connection: PostgresConnection
+    ) async throws -> RateLimitDecision {
+        let query = try takeQuery(key: key, policy: policy, cost: cost, team: team)
+        if let (after, effective) = try await Self.firstLevel(connection.query(query, logger: logger), policy: policy), let after {
+            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: effective)
         }
-        let level = try await Self.firstDouble(connection.query(levelQuery(key: key, policy: policy), logger: logger))
-        return Self.refusal(level: level, cost: cost, policy: policy)
+        let (level, effective) = try await Self.firstLevel(
+            connection.query(levelQuery(key: key, policy: policy, team: team), logger: logger), policy: policy) ?? (nil, policy)
+        return Self.refusal(level: level, cost: cost, policy: effective)
     }
 
     /// Takes `cost` tokens from bucket `key` on a pooled connection (its own implicit transaction).
@@ -44,13 +48,16 @@ public struct RateLimiter: Sendable {
     ///   - client: The pool.
     /// - Returns: The decision.
     /// - Throws: `BillingError.invalidAmount` for a negative cost, or a `PSQLError`.
-    public func take(key: String, policy: RateLimitPolicy, cost: Int, client: PostgresClient) async throws -> RateLimitDecision {
-        let query = try takeQuery(key: key, policy: policy, cost: cost)
-        if let after = try await Self.firstDouble(client.query(query, logger: logger)) {
-            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: policy)
+    public func take(
+        key: String, policy: RateLimitPolicy, cost: Int, team: RateLimitTeam = .none, client: PostgresClient
+    ) async throws -> RateLimitDecision {
+        let query = try takeQuery(key: key, policy: policy, cost: cost, team: team)
+        if let (after, effective) = try await Self.firstLevel(client.query(query, logger: logger), policy: policy), let after {
+            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: effective)
         }
-        let level = try await Self.firstDouble(client.query(levelQuery(key: key, policy: policy), logger: logger))
-        return Self.refusal(level: level, cost: cost, policy: policy)
+        let (level, effective) = try await Self.firstLevel(
+            client.query(levelQuery(key: key, policy: policy, team: team), logger: logger), policy: policy) ?? (nil, policy)
+        return Self.refusal(level: level, cost: cost, policy: effective)
     }
 
     /// Reads bucket `key` without taking anything (a missing bucket is full).
@@ -59,44 +66,61 @@ public struct RateLimiter: Sendable {
     ///   - policy: Capacity and refill rate.
     ///   - client: The pool.
     /// - Returns: A decision that says whether one token could be taken now.
-    public func peek(key: String, policy: RateLimitPolicy, client: PostgresClient) async throws -> RateLimitDecision {
-        let stored = try await Self.firstDouble(client.query(levelQuery(key: key, policy: policy), logger: logger))
-        let level = stored ?? Double(policy.capacity)
-        return RateLimitDecision(allowed: level >= 1, level: level, cost: 1, policy: policy)
+    public func peek(key: String, policy: RateLimitPolicy, team: RateLimitTeam = .none, client: PostgresClient) async throws -> RateLimitDecision {
+        let (stored, effective) = try await Self.firstLevel(
+            client.query(levelQuery(key: key, policy: policy, team: team), logger: logger), policy: policy) ?? (nil, policy)
+        let level = stored ?? Double(effective.capacity)
+        return RateLimitDecision(allowed: level >= 1, level: level, cost: 1, policy: effective)
     }
 
-    /// The single take statement: returns the tokens left after taking, or no row when refused
-    /// (a refused take writes nothing, but the row stays locked until the transaction ends).
-    private func takeQuery(key: String, policy: RateLimitPolicy, cost: Int) throws -> PostgresQuery {
+    /// The arguments of SQL function `rate_limit_policy` (sql/009): the policy in force for the request's team — its
+    /// override (`team_rate_limits`), else `policy` — so an override costs no extra round trip and applies on the very
+    /// next request.
+    private static func scope(_ team: RateLimitTeam) -> (team: UUID?, user: UUID?) {
+        switch team {
+        case .none: (nil, nil)
+        case .team(let id): (id, nil)
+        case .defaultTeam(let user): (nil, user)
+        }
+    }
+
+    /// The single take statement: returns the tokens left after taking and the policy in force, or no row when
+    /// refused (a refused take writes nothing, but the row stays locked until the transaction ends).
+    private func takeQuery(key: String, policy: RateLimitPolicy, cost: Int, team: RateLimitTeam) throws -> PostgresQuery {
         guard cost >= 0 else {
             throw BillingError.invalidAmount("rate-limit cost must be >= 0, got \(cost)")
         }
-        let capacity = Int64(policy.capacity)
-        let rate = policy.refillPerSecond
-        let tokens = Int64(cost)
+        let tokens = Double(cost)
+        let (teamID, userID) = Self.scope(team)
         return """
+            WITH policy AS (
+                SELECT capacity, rate
+                FROM rate_limit_policy(\(policy.name), \(teamID)::uuid, \(userID)::uuid, \(Double(policy.capacity)), \(policy.refillPerSecond))
+            )
             INSERT INTO rate_buckets AS b (key, tokens, updated_at)
-            SELECT \(key), (\(capacity) - \(tokens))::float8, clock_timestamp() WHERE \(tokens) <= \(capacity)
+            SELECT \(key), p.capacity - \(tokens), clock_timestamp() FROM policy AS p WHERE \(tokens) <= p.capacity
             ON CONFLICT (key) DO UPDATE
-            SET tokens = LEAST(\(capacity)::float8, b.tokens
-                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * \(rate))
+            SET tokens = LEAST((SELECT capacity FROM policy), b.tokens
+                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * (SELECT rate FROM policy))
                     - \(tokens),
                 updated_at = EXCLUDED.updated_at
-            WHERE LEAST(\(capacity)::float8, b.tokens
-                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * \(rate))
+            WHERE LEAST((SELECT capacity FROM policy), b.tokens
+                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * (SELECT rate FROM policy))
                     >= \(tokens)
-            RETURNING b.tokens
+            RETURNING b.tokens, (SELECT capacity FROM policy), (SELECT rate FROM policy)
             """
     }
 
-    /// The bucket's refilled level now; no row when the bucket does not exist (it is full).
-    private func levelQuery(key: String, policy: RateLimitPolicy) -> PostgresQuery {
-        let capacity = Int64(policy.capacity)
-        let rate = policy.refillPerSecond
+    /// The bucket's refilled level now with the policy in force; the level is NULL when the bucket does not exist
+    /// (it is full).
+    private func levelQuery(key: String, policy: RateLimitPolicy, team: RateLimitTeam) -> PostgresQuery {
+        let (teamID, userID) = Self.scope(team)
         return """
-            SELECT LEAST(\(capacity)::float8, b.tokens
-                   + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * \(rate))
-            FROM rate_buckets AS b WHERE b.key = \(key)
+            SELECT LEAST(p.capacity, b.tokens
+                   + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * p.rate),
+                   p.capacity, p.rate
+            FROM rate_limit_policy(\(policy.name), \(teamID)::uuid, \(userID)::uuid, \(Double(policy.capacity)), \(policy.refillPerSecond)) AS p
+            LEFT JOIN rate_buckets AS b ON b.key = \(key)
             """
     }
 
@@ -108,11 +132,22 @@ public struct RateLimiter: Sendable {
         return RateLimitDecision(allowed: false, level: max(0, atDecision), cost: cost, policy: policy)
     }
 
-    private static func firstDouble(_ rows: PostgresRowSequence) async throws -> Double? {
-        var value: Double?
-        for try await column in rows.decode(Double.self) where value == nil {
-            value = column
+    /// The first row's level and the policy in force it names.
+    private static func firstLevel(_ rows: PostgresRowSequence, policy: RateLimitPolicy) async throws -> (Double?, RateLimitPolicy)? {
+        var first: (Double?, RateLimitPolicy)?
+        for try await (level, capacity, rate) in rows.decode((Double?, Double, Double).self) where first == nil {
+            first = (level, RateLimitPolicy(name: policy.name, capacity: Int(capacity), refillPerSecond: rate))
         }
-        return value
+        return first
     }
+}
+
+/// Whose per-team override of a policy applies to a take.
+public enum RateLimitTeam: Sendable, Equatable {
+    /// None: the configured policy.
+    case none
+    /// This team's.
+    case team(UUID)
+    /// The default team of this user's (the team a request acts in when it names none).
+    case defaultTeam(ofUser: UUID)
 }

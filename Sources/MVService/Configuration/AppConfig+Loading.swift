@@ -87,6 +87,12 @@ extension AppConfig {
         if let value = file.dataDir { dataDirectory = value }
         if let value = file.database?.url { databaseURL = value }
         if let value = file.database?.maxConnections { databaseMaxConnections = value }
+        if let value = file.billing?.expirySweepSeconds {
+            guard value >= 0.1, value <= 3600 else {
+                throw ConfigError(file: path, key: "billing.expiry_sweep_seconds", reason: "must be 0.1...3600, got \(value)")
+            }
+            expirySweepInterval = .milliseconds(Int64(value * 1000))
+        }
         if let auth = file.auth {
             if let value = auth.issuer { self.auth.issuer = value }
             if let value = auth.audience { self.auth.audience = value }

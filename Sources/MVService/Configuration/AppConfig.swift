@@ -28,6 +28,8 @@ struct AppConfig: Sendable {
     var auth = AuthSettings()
     /// Job-queue settings.
     var jobs = JobSettings()
+    /// How often credit lots past their expiry are swept (`billing.expiry_sweep_seconds`).
+    var expirySweepInterval: Duration = .seconds(30)
     /// Request limits.
     var maxJSONBodyBytes: Int = 1 << 20
     /// Rate-limit policies by name (`generate`, `api`).

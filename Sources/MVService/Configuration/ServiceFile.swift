@@ -46,6 +46,9 @@ struct ServiceFile: Decodable {
         var retryCapSeconds: Double?
         var drainTimeoutSeconds: Double?
     }
+    struct Billing: Decodable {
+        var expirySweepSeconds: Double?
+    }
     struct Limits: Decodable {
         var maxJsonBodyBytes: Int?
     }
@@ -60,6 +63,7 @@ struct ServiceFile: Decodable {
     var database: Database?
     var auth: Auth?
     var jobs: Jobs?
+    var billing: Billing?
     var limits: Limits?
     var mock: Mock?
     var logLevel: String?

@@ -37,12 +37,15 @@ struct AdminController {
         var amount: Int64
         var reason: String?
         var expiresAt: Date?
+        var priority: Int?
     }
 
     struct GrantResponse: Codable, ResponseEncodable {
         var teamId: UUID
         var amount: Int64
         var reason: String
+        var expiresAt: Date?
+        var priority: Int?
         var balance: Balance
     }
 
@@ -60,6 +63,16 @@ struct AdminController {
         }
         let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "admin grant"
         guard (1...500).contains(reason.count) else { throw Problem.invalid("reason", "must be 1...500 characters") }
+        if let expiresAt = input.expiresAt {
+            guard input.amount > 0 else { throw Problem.invalid("expires_at", "only grants (positive amounts) expire") }
+            guard expiresAt > Date() else { throw Problem.invalid("expires_at", "must be in the future") }
+        }
+        if let priority = input.priority {
+            guard input.amount > 0 else { throw Problem.invalid("priority", "only grants (positive amounts) have a priority") }
+            guard CreditLot.priorities.contains(priority) else {
+                throw Problem.invalid("priority", "must be \(CreditLot.priorities.lowerBound)...\(CreditLot.priorities.upperBound) (lower is spent first)")
+            }
+        }
         guard try await identities.team(id: teamID) != nil else { throw Problem.notFound("team") }
         let key = request.headers[MVHeader.idempotencyKey]
         if let key { try IdempotencyLock.validate(key) }
@@ -72,8 +85,10 @@ struct AdminController {
             }
             let balance = try await ledger.grant(
                 teamID: teamID, amount: input.amount, reason: reason, userID: principal.userID, apiKeyID: principal.apiKeyID,
-                on: connection)
-            let response = GrantResponse(teamId: teamID, amount: input.amount, reason: reason, balance: balance)
+                expiresAt: input.expiresAt, priority: input.priority ?? CreditLot.defaultPriority, on: connection)
+            let response = GrantResponse(
+                teamId: teamID, amount: input.amount, reason: reason, expiresAt: input.expiresAt,
+                priority: input.amount > 0 ? input.priority ?? CreditLot.defaultPriority : nil, balance: balance)
             try await AuditLog(logger: logger).record(
                 AuditEvent(.creditsGranted, by: actor, teamID: teamID, target: .init(type: "team", id: teamID.lowercased),
                     detail: ["amount": .number(Double(input.amount)), "reason": .string(reason)]),

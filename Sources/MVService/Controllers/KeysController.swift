@@ -46,7 +46,9 @@ struct KeysController {
     func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
         let caller = try context.requirePrincipal()
         let input = try await request.decode(as: CreateInput.self, context: context)
-        let principal = try await acting(caller, in: input.teamId ?? caller.teamID, .manageOwnKeys)
+        let teamID = input.teamId ?? caller.teamID
+        if caller.apiKeyID != nil { throw Problem.forbidden("API keys cannot create or manage keys.") }
+        let (principal, _) = try await TeamAccess(teams: teams).require(.manageOwnKeys, in: teamID, context: context)
         let (key, secret) = try await keys.create(
             teamID: principal.teamID, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, by: context.auditActor(request))
         var response = EditedResponse(status: .created, response: Created(description: key, secret: secret))
@@ -83,23 +85,6 @@ struct KeysController {
         }
         try await keys.revoke(id: id, by: context.auditActor(request))
         return .noContent
-    }
-
-    /// `caller` acting in `teamID` with their current role there, when `action` is allowed: 404 when not a member (or
-    /// a key bound to another team), 403 outside the role (or for any API key: keys cannot create keys).
-    private func acting(_ caller: Principal, in teamID: UUID, _ action: TeamAction) async throws -> Principal {
-        if caller.apiKeyID != nil && teamID != caller.teamID { throw Problem.notFound("team") }
-        guard let membership = try await teams.membership(teamID: teamID, userID: caller.userID) else { throw Problem.notFound("team") }
-        var principal = caller
-        principal.teamID = teamID
-        principal.role = membership.role
-        guard Authorization.allows(principal, action) else {
-            throw Problem.forbidden(
-                caller.apiKeyID != nil
-                    ? "API keys cannot create or manage keys."
-                    : "Your role in this team (\(membership.role.rawValue)) does not allow creating keys.")
-        }
-        return principal
     }
 }
 

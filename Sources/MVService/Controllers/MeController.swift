@@ -10,6 +10,7 @@ struct MeController {
     let ledger: Ledger
     let postgres: PostgresClient
     let rateLimiter: RateLimiter
+    let quotas: QuotaStore
     let policies: [RateLimitPolicy]
 
     func addRoutes(me: RouterGroup<AppRequestContext>, billing: RouterGroup<AppRequestContext>) {
@@ -17,6 +18,25 @@ struct MeController {
         me.get("limits", use: limits)
         billing.get("balance", use: balance)
         billing.get("ledger", use: ledgerEntries)
+        billing.get("lots", use: lots)
+    }
+
+    /// `GET /api/billing/balance`: the team's credits and what of them will expire.
+    struct BalanceView: ResponseEncodable {
+        var available: Int64
+        var held: Int64
+        var posted: Int64
+        var expiring: [ExpiringCredits]
+    }
+
+    struct LotList: ResponseEncodable {
+        var items: [CreditLot]
+    }
+
+    /// `GET /api/billing/lots`: the team's credit lots, newest first (team owners and admins).
+    func lots(_ request: Request, context: AppRequestContext) async throws -> LotList {
+        let principal = try context.require(.readLedger)
+        return LotList(items: try await ledger.lots(teamID: principal.teamID, client: postgres))
     }
 
     /// A page of the team's ledger, newest first.
@@ -29,6 +49,8 @@ struct MeController {
             var amount: Int64
             var jobId: UUID?
             var userId: UUID?
+            var apiKeyId: UUID?
+            var lotId: UUID?
             var reason: String?
             var createdAt: Date
         }
@@ -47,7 +69,7 @@ struct MeController {
         let items = entries.map {
             LedgerPage.Item(
                 id: $0.id, transactionId: $0.transactionID, account: $0.account, kind: $0.kind, amount: $0.amount, jobId: $0.jobID,
-                userId: $0.userID, reason: $0.reason, createdAt: $0.createdAt)
+                userId: $0.userID, apiKeyId: $0.apiKeyID, lotId: $0.lotID, reason: $0.reason, createdAt: $0.createdAt)
         }
         return LedgerPage(items: items, nextCursor: entries.count == limit ? entries.last.map { String($0.id) } : nil)
     }
@@ -87,6 +109,8 @@ struct MeController {
             var resetSeconds: Int
         }
         var rateLimits: [Bucket]
+        /// The quotas that count the caller's admissions here: the team's, the member's, the API key's.
+        var quotas: [Quota]
         var credits: Balance
         var teamId: UUID
     }
@@ -95,18 +119,24 @@ struct MeController {
         let principal = try context.requirePrincipal()
         var buckets: [LimitsResponse.Bucket] = []
         for policy in policies {
-            let decision = try await rateLimiter.peek(key: "\(policy.name):user:\(principal.userID)", policy: policy, client: postgres)
+            let decision = try await rateLimiter.peek(
+                key: "\(policy.name):user:\(principal.userID)", policy: policy, team: .team(principal.teamID), client: postgres)
             buckets.append(.init(
-                policy: policy.name, scope: "user", limit: policy.capacity, remaining: decision.remaining,
-                windowSeconds: policy.windowSeconds, resetSeconds: decision.resetSeconds))
+                policy: policy.name, scope: "user", limit: decision.policy.capacity, remaining: decision.remaining,
+                windowSeconds: decision.policy.windowSeconds, resetSeconds: decision.resetSeconds))
         }
         let credits = try await ledger.balance(teamID: principal.teamID, client: postgres)
-        return LimitsResponse(rateLimits: buckets, credits: credits, teamId: principal.teamID)
+        let applicable = try await quotas.list(
+            teamID: principal.teamID, userID: principal.userID, apiKeyID: principal.apiKeyID, onlyApplicable: true)
+        return LimitsResponse(rateLimits: buckets, quotas: applicable, credits: credits, teamId: principal.teamID)
     }
 
-    func balance(_ request: Request, context: AppRequestContext) async throws -> Balance {
-        let principal = try context.requirePrincipal()
-        return try await ledger.balance(teamID: principal.teamID, client: postgres)
+    func balance(_ request: Request, context: AppRequestContext) async throws -> BalanceView {
+        let principal = try context.require(.readBalance)
+        async let balance = ledger.balance(teamID: principal.teamID, client: postgres)
+        async let expiring = ledger.expiring(teamID: principal.teamID, client: postgres)
+        let (current, soon) = try await (balance, expiring)
+        return BalanceView(available: current.available, held: current.held, posted: current.posted, expiring: soon)
     }
 }
 

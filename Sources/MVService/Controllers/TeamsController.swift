@@ -142,28 +142,9 @@ struct TeamsController {
 
     // MARK: Decisions
 
-    /// The team in the path with the caller's current role there, when `action` is allowed: 404 to non-members,
-    /// 403 to members outside their role. The principal is re-read for that team, so `X-MV-Team` is not needed.
+    /// The team in the path with the caller's current role there, when `action` is allowed (``TeamAccess``).
     private func addressed(_ context: AppRequestContext, _ action: TeamAction) async throws -> (Principal, Membership) {
-        let caller = try context.requirePrincipal()
-        let membership = try await visibleTeam(context, principal: caller)
-        var principal = caller
-        principal.teamID = membership.team.id
-        principal.role = membership.role
-        guard Authorization.allows(principal, action) else {
-            throw Problem.forbidden("Your role in this team (\(membership.role.rawValue)) does not allow this.")
-        }
-        return (principal, membership)
-    }
-
-    private func visibleTeam(_ context: AppRequestContext, principal: Principal) async throws -> Membership {
-        let teamID = try context.uuidParameter("id", what: "team")
-        // A key is bound to its team: any other team id is unknown to it.
-        if principal.apiKeyID != nil && teamID != principal.teamID { throw Problem.notFound("team") }
-        guard let membership = try await teams.membership(teamID: teamID, userID: principal.userID) else {
-            throw Problem.notFound("team")
-        }
-        return membership
+        try await TeamAccess(teams: teams).require(action, in: try context.uuidParameter("id", what: "team"), context: context)
     }
 
     private func addressedMember(_ context: AppRequestContext, team: Membership) async throws -> TeamMember {

@@ -102,7 +102,9 @@ struct AuthMiddleware: RouterMiddleware {
     private func standing(userID: UUID, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
         // The caller's standing and their api bucket are independent reads: ask both at once.
         async let standing = identities.principal(userID: userID, teamID: teamID)
-        async let bucket = rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, client: postgres)
+        // The team's override of the api policy applies: the named team's, else the user's default team's.
+        let overrides: RateLimitTeam = teamID.map(RateLimitTeam.team) ?? .defaultTeam(ofUser: userID)
+        async let bucket = rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, team: overrides, client: postgres)
         let decision = try await bucket
         guard let principal = try await standing else {
             if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
@@ -120,7 +122,8 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem.unauthorized("The API key is invalid, expired or revoked.")
         }
         if let teamID, teamID != principal.teamID { throw Problem.notFound("team") }
-        let decision = try await rateLimiter.take(key: "api:user:\(principal.userID)", policy: apiPolicy, cost: 1, client: postgres)
+        let decision = try await rateLimiter.take(
+            key: "api:user:\(principal.userID)", policy: apiPolicy, cost: 1, team: .team(principal.teamID), client: postgres)
         return (principal, decision)
     }
 }

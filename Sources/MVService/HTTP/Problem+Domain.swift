@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import MVAuth
 import MVBilling
@@ -98,6 +99,31 @@ extension Problem {
         }
     }
 
+    /// Quota refusals: 429 `quota_exceeded` (with the quota, its subject, limit, use and reset, and `Retry-After` until
+    /// the reset), 404, 409 duplicate, 422.
+    init(_ error: QuotaError) {
+        switch error {
+        case .exceeded(let refusal):
+            let retryAfter = max(1, Int(refusal.resetsAt.timeIntervalSinceNow.rounded(.up)))
+            self.init(
+                .tooManyRequests, code: "quota_exceeded", title: "Quota exceeded",
+                detail: "A \(refusal.subject.type.rawValue) quota allows \(refusal.limit) credits per period and \(refusal.used) are used; it resets at \(RFC3339.string(from: refusal.resetsAt)).")
+            extensions = [
+                "quota_id": .string(refusal.quotaID.lowercased),
+                "subject": .object(["type": .string(refusal.subject.type.rawValue), "id": .string(refusal.subject.id.lowercased)]),
+                "limit": .number(Double(refusal.limit)), "used": .number(Double(refusal.used)),
+                "resets_at": .string(RFC3339.string(from: refusal.resetsAt)), "retry_after": .number(Double(retryAfter)),
+            ]
+            headers[.retryAfter] = String(retryAfter)
+        case .notFound:
+            self = .notFound("quota")
+        case .duplicate:
+            self = .conflict(code: "quota_exists", "This team already has a quota for that subject and period; change it instead.")
+        case .invalidInput(let field, let message):
+            self = .invalid(field, message)
+        }
+    }
+
     /// Ledger refusals: 402 with `required` and `available`.
     init(_ error: BillingError) {
         switch error {
@@ -110,6 +136,10 @@ extension Problem {
             self = .invalid("amount", reason)
         case .holdAlreadyExists:
             self = .conflict(code: "hold_exists", "This job already has a hold.")
+        case .lotsOutOfBalance:
+            self.init(
+                .internalServerError, code: "internal_error", title: "Internal server error",
+                detail: "The credit books of this team need attention; nothing was changed. The request id identifies it in our logs.")
         }
     }
 

@@ -34,10 +34,11 @@ enum AdmissionOutcome: Sendable {
 }
 
 extension JobQueue {
-    /// Admits a job in ONE transaction: idempotency check, a token from the caller's generation bucket, the credit
-    /// hold (402 when short), the job row, and a NOTIFY that commits with it. Any refusal rolls everything back.
+    /// Admits a job in ONE transaction: idempotency check, a token from the caller's generation bucket, every
+    /// applicable quota, the credit hold (402 when short), the job row, and a NOTIFY that commits with it. Any refusal
+    /// rolls everything back: a quota's refusal leaves the bucket, the other quotas and the balance untouched.
     /// - Throws: ``AdmissionError`` (same key in flight, same key with another body, rate limited, bad key);
-    ///   `BillingError` (not enough credits).
+    ///   `QuotaError.exceeded` (a blocking quota is at its limit); `BillingError` (not enough credits).
     func admit(_ request: AdmissionRequest, rateLimiter: RateLimiter) async throws -> AdmissionOutcome {
         let step: AdmissionStep = try await client.transaction(logger: logger) { connection -> AdmissionStep in
             if let key = request.idempotencyKey {
@@ -51,8 +52,11 @@ extension JobQueue {
                 }
             }
             let decision = try await rateLimiter.take(
-                key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, on: connection)
+                key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, team: .team(request.teamID), on: connection)
             guard decision.allowed else { throw AdmissionError.rateLimited(decision) }
+            _ = try await quotas.charge(
+                teamID: request.teamID, userID: request.userID, apiKeyID: request.apiKeyID, jobID: request.jobID, amount: request.quote,
+                actor: AuditEvent.Actor(userID: request.userID, keyID: request.apiKeyID), on: connection)
             _ = try await ledger.placeHold(
                 teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, apiKeyID: request.apiKeyID,
                 on: connection)

@@ -23,12 +23,14 @@ struct JobQueue: Sendable {
 
     let client: PostgresClient
     let ledger: Ledger
+    let quotas: QuotaStore
     let logger: Logger
 
     /// Creates a queue on `client`.
     init(client: PostgresClient, ledger: Ledger, logger: Logger) {
         self.client = client
         self.ledger = ledger
+        self.quotas = QuotaStore(client: client, logger: logger)
         self.logger = logger
     }
 

@@ -120,7 +120,10 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     let metrics = ServiceMetrics()
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(maxJSONBodyBytes: config.maxJSONBodyBytes))
-    OpsController(postgres: c.postgres, migrator: c.migrator, metrics: metrics, tokens: c.tokens, logger: c.logger)
+    router.add(middleware: MethodNotAllowedMiddleware())
+    OpsController(
+        postgres: c.postgres, migrator: c.migrator, metrics: metrics, tokens: c.tokens,
+        generationOptions: GenerationOptions(router: c.router, templates: c.templates), logger: c.logger)
         .addRoutes(to: router)
     AuthController(
         identities: c.identities, refreshTokens: c.refreshTokens, tokens: c.tokens,

@@ -46,7 +46,7 @@ struct AdminController {
         var balance: Balance
     }
 
-    struct UserUpdate: Decodable {
+    struct UserUpdate: Codable {
         var disabled: Bool?
         var isPlatformAdmin: Bool?
     }
@@ -59,7 +59,7 @@ struct AdminController {
             throw Problem.invalid("amount", "must be a non-zero integer within ±1000000000")
         }
         let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "admin grant"
-        guard (1...500).contains(reason.count) else { throw Problem.invalid("reason", "must be 1...500 characters") }
+        guard !reason.isEmpty, (input.reason ?? "").unicodeScalars.count <= 500 else { throw Problem.invalid("reason", "must be 1...500 characters") }
         guard try await identities.team(id: teamID) != nil else { throw Problem.notFound("team") }
         let key = request.headers[MVHeader.idempotencyKey]
         if let key { try IdempotencyLock.validate(key) }

@@ -23,19 +23,19 @@ struct AuthController {
         group.post("logout", use: logout)
     }
 
-    struct RegisterInput: Decodable {
+    struct RegisterInput: Codable {
         var email: String
         var password: String
         var name: String?
         var teamName: String?
     }
 
-    struct LoginInput: Decodable {
+    struct LoginInput: Codable {
         var email: String
         var password: String
     }
 
-    struct RefreshInput: Decodable {
+    struct RefreshInput: Codable {
         var refreshToken: String
     }
 
@@ -65,9 +65,9 @@ struct AuthController {
         let email = try EmailAddress.normalize(input.email)
         try PasswordPolicy.validate(input.password)
         let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard name.count <= 200 else { throw Problem.invalid("name", "must be at most 200 characters") }
+        guard (input.name ?? "").unicodeScalars.count <= 200 else { throw Problem.invalid("name", "must be at most 200 characters") }
         let teamName = input.teamName?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let teamName, teamName.isEmpty || teamName.count > 200 {
+        if let teamName, teamName.isEmpty || (input.teamName ?? "").unicodeScalars.count > 200 {
             throw Problem.invalid("team_name", "must be 1...200 characters")
         }
         let hash = try await hasher.hash(input.password)

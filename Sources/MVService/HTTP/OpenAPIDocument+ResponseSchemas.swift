@@ -70,6 +70,11 @@ extension OpenAPIDocument {
                     "provider": nullable(object(["name": string, "model": string], required: ["name", "model"])),
                 ], required: ["id", "kind", "status", "progress", "stage", "attempts", "created_at", "cost"]),
             "JobPage": page(ref("Job")),
+            "JobEvent": object(
+                [
+                    "event": enumeration(["status", "progress", "done"]), "data": string, "id": string,
+                    "retry": ["type": ["integer", "string"]],
+                ]),
             "SceneSet": object(
                 [
                     "scene_set_id": uuid, "idea": string, "character_description": string,

@@ -66,7 +66,7 @@ extension OpenAPIDocument {
                 authenticated: false, body: "RefreshInput", answers: [200: .json("TokenResponse")], problems: [401]),
             Route(
                 method: "post", path: "/api/auth/logout", operationID: "logout", summary: "Revoke the refresh token's family", authenticated: false,
-                body: "RefreshInput", answers: [204: .empty]),
+                body: "RefreshInput", answers: [204: .empty]),  // 204 for any token: whether it was live is not told
             Route(method: "get", path: "/api/me", operationID: "me", summary: "The caller, their teams and roles", answers: [200: .json("Me")]),
             Route(
                 method: "get", path: "/api/me/limits", operationID: "limits",
@@ -127,7 +127,7 @@ extension OpenAPIDocument {
                 method: "get", path: "/api/jobs/{id}/events", operationID: "jobEvents",
                 summary: "Server-Sent Events: status, progress, done (then the stream ends)",
                 parameters: [P.header("Last-Event-ID", ["type": "string"], "Resume after this event")],
-                answers: [200: .media(["text/event-stream"], "status, progress and done events")]),
+                answers: [200: .events("JobEvent", "status, progress and done events; the stream ends after done")]),
             Route(
                 method: "post", path: "/api/jobs/{id}/cancel", operationID: "cancelJob",
                 summary: "Cancel a queued or running job; releases its hold (409 once finished)",
@@ -145,7 +145,7 @@ extension OpenAPIDocument {
             Route(
                 method: "post", path: "/api/admin/teams/{id}/credits", operationID: "grantCredits",
                 summary: "Grant or adjust credits (platform admin, idempotent)",
-                body: "GrantInput", parameters: [P.idempotencyKey], answers: [201: .json("Grant")], problems: [403],
+                body: "GrantInput", parameters: [P.idempotencyKey], answers: [201: .json("Grant")], problems: [402, 403],
                 responseHeaders: [201: ["Idempotent-Replayed"]]),
             Route(
                 method: "patch", path: "/api/admin/users/{id}", operationID: "updateUser", summary: "Disable a user or make them platform admin",

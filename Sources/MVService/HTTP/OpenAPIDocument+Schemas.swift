@@ -64,8 +64,10 @@ extension OpenAPIDocument {
             "RegisterInput": object(
                 ["email": email, "password": password, "name": nullable(text(maxLength: 200)), "team_name": nullable(teamName)],
                 required: ["email", "password"]),
-            "LoginInput": object(["email": text(maxLength: 50_000), "password": text(maxLength: 50_000)], required: ["email", "password"]),
-            "RefreshInput": object(["refresh_token": text(maxLength: 50_000)], required: ["refresh_token"]),
+            "LoginInput": object(
+                ["email": text(maxLength: EmailAddress.maximumLength), "password": text(maxLength: PasswordPolicy.maximumLength)],
+                required: ["email", "password"]),
+            "RefreshInput": object(["refresh_token": text(maxLength: AuthController.maxRefreshTokenLength)], required: ["refresh_token"]),
             "GenerateVideoInput": object(video, required: ["prompt"]),
             "CreateScenesInput": object(scenes, required: ["idea", "character_description"]),
             "CharacterReferenceInput": object(images, required: ["character_description"]),

@@ -47,10 +47,11 @@ extension OpenAPIDocument {
     static let whitespaceClass = #"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"#
 
     /// A request string: no U+0000 anywhere (PostgreSQL text cannot hold it; the decoder refuses it), at most
-    /// `maxLength` Unicode scalars counted before trimming, and, unless `blankAllowed`, at least one character that
+    /// `maxLength` Unicode scalars (nil: only the body limit) counted before trimming, and, unless `blankAllowed`, at least one character that
     /// is not whitespace.
-    static func text(maxLength: Int, blankAllowed: Bool = true, minLength: Int? = nil) -> [String: Any] {
-        var schema: [String: Any] = ["type": "string", "maxLength": maxLength]
+    static func text(maxLength: Int?, blankAllowed: Bool = true, minLength: Int? = nil) -> [String: Any] {
+        var schema: [String: Any] = ["type": "string"]
+        if let maxLength { schema["maxLength"] = maxLength }
         if let minLength { schema["minLength"] = minLength }
         schema["pattern"] = blankAllowed ? #"^[^\u0000]*$"# : #"^[^\u0000]*[^\u0000"# + whitespaceClass + #"][^\u0000]*$"#
         return schema

@@ -37,6 +37,8 @@ enum OpenAPIDocument {
         case empty
         /// Bytes of one of these media types.
         case media([String], String)
+        /// A `text/event-stream` whose events (`event`, `data`, `id`, `retry`) have the named schema.
+        case events(String, String)
     }
 
     /// An OpenAPI link: the target operation and its parameters as runtime expressions.
@@ -129,6 +131,8 @@ extension OpenAPIDocument.Route {
             var content: [String: Any] = [:]
             for type in types { content[type] = ["schema": ["type": "string", "format": "binary"]] }
             response = ["description": description, "content": content]
+        case .events(let schema, let description):
+            response = ["description": description, "content": ["text/event-stream": ["schema": OpenAPIDocument.ref(schema)]]]
         }
         var headerNames = ["X-Request-ID"] + (responseHeaders[status] ?? [])
         if authenticated { headerNames += OpenAPIDocument.rateLimitHeaders }

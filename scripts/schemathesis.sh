@@ -6,12 +6,12 @@
 # runs schemathesis with that user's bearer token, and stops the server and its PostgreSQL on any exit.
 # Exits non-zero when schemathesis reports a failure or the server cannot be started.
 #
-#   scripts/schemathesis.sh                 # default budget (about 3 minutes on 2 cores)
+#   scripts/schemathesis.sh                 # default budget (about 1.5 minutes on 2 cores)
 #   MAX_EXAMPLES=50 scripts/schemathesis.sh # more examples per operation
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-max_examples=${MAX_EXAMPLES:-12}
+max_examples=${MAX_EXAMPLES:-30}
 seed=${SCHEMATHESIS_SEED:-20261124}
 
 command -v schemathesis >/dev/null 2>&1 || { echo "schemathesis.sh: schemathesis is not installed (scripts/install-deps.sh)" >&2; exit 1; }

@@ -137,7 +137,10 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     let metrics = ServiceMetrics()
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(maxJSONBodyBytes: config.maxJSONBodyBytes))
-    OpsController(postgres: c.postgres, migrator: c.migrator, metrics: metrics, tokens: c.tokens, logger: c.logger)
+    router.add(middleware: MethodNotAllowedMiddleware())
+    OpsController(
+        postgres: c.postgres, migrator: c.migrator, metrics: metrics, tokens: c.tokens,
+        generationOptions: GenerationOptions(router: c.router, templates: c.templates), logger: c.logger)
         .addRoutes(to: router)
     AuthController(
         identities: c.identities, refreshTokens: c.refreshTokens, tokens: c.tokens,
@@ -172,6 +175,10 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres,
         logger: c.logger)
         .addRoutes(to: api.group("admin"))
+    RateLimitOverridesController(
+        overrides: TeamRateLimits(client: c.postgres, logger: c.logger), teams: c.teams,
+        defaults: ["generate": config.policy("generate"), "api": config.policy("api")]
+    ).addRoutes(to: api.group("admin"))
     return router
 }
 

@@ -1,9 +1,9 @@
 import MVAuth
 import Testing
 
-/// The password rules: 8 to 128 characters (counted as characters, not bytes), no NUL.
+/// The password rules: 8 to 128 Unicode scalars (as JSON Schema counts `minLength`; not bytes, not grapheme clusters), no NUL.
 struct PasswordPolicyTests {
-    @Test(arguments: ["12345678", String(repeating: "x", count: 128), "pässwörd", "🔑🔑🔑🔑🔑🔑🔑🔑"])
+    @Test(arguments: ["12345678", String(repeating: "x", count: 128), "pässwörd", "🔑🔑🔑🔑🔑🔑🔑🔑", "e\u{301}e\u{301}e\u{301}e\u{301}"])
     func acceptedPasswords(password: String) throws {
         try PasswordPolicy.validate(password)
     }
@@ -12,6 +12,7 @@ struct PasswordPolicyTests {
         ("", "password must be at least 8 characters"),
         ("1234567", "password must be at least 8 characters"),
         ("🔑🔑🔑🔑🔑🔑🔑", "password must be at least 8 characters"),
+        ("e\u{301}e\u{301}e\u{301}", "password must be at least 8 characters"),
         (String(repeating: "x", count: 129), "password must be at most 128 characters"),
         ("12345678\u{0}9", "password must not contain NUL characters"),
     ])

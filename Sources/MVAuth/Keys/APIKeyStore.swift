@@ -34,8 +34,12 @@ public struct APIKeyStore: Sendable {
         teamID: UUID, name: String, scopes: [KeyScope], expiresAt: Date?, by actor: AuditEvent.Actor, now: Date = Date()
     ) async throws -> (APIKey, APIKeySecret) {
         guard let userID = actor.userID else { throw APIKeyError.notFound }
+        // Counted as sent (Unicode scalars, before trimming), as the OpenAPI document's maxLength counts.
+        guard name.unicodeScalars.count <= Self.maximumNameLength else {
+            throw APIKeyError.invalidInput(field: "name", message: "must be 1 to \(Self.maximumNameLength) characters")
+        }
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...Self.maximumNameLength).contains(name.unicodeScalars.count) else {
+        guard !name.isEmpty else {
             throw APIKeyError.invalidInput(field: "name", message: "must be 1 to \(Self.maximumNameLength) characters")
         }
         let scopes = KeyScope.allCases.filter(scopes.contains)

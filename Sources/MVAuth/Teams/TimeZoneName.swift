@@ -2,14 +2,22 @@ import Foundation
 
 /// IANA time zone names, validated against the system's zone database.
 public enum TimeZoneName {
-    /// `name` when it is a known IANA zone (`Europe/Berlin`, `UTC`), else ``TeamError/invalidInput(field:message:)``.
+    /// Every name ``validate(_:field:)`` accepts, sorted: the system's known zones that have a region (`Europe/Berlin`),
+    /// plus `UTC` and `GMT`. The OpenAPI document lists them.
+    public static let all: [String] = {
+        let names = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC", "GMT"])
+        return names.filter { name in
+            name.count <= 64 && (name.contains("/") || name == "UTC" || name == "GMT") && TimeZone(identifier: name) != nil
+        }.sorted()
+    }()
+
+    private static let known = Set(all)
+
+    /// `name` when it is one of ``all`` (exactly as spelled there), else ``TeamError/invalidInput(field:message:)``.
     public static func validate(_ name: String, field: String = "time_zone") throws(TeamError) -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(trimmed.count), trimmed.contains("/") || trimmed == "UTC" || trimmed == "GMT",
-            TimeZone(identifier: trimmed) != nil
-        else {
+        guard known.contains(name) else {
             throw TeamError.invalidInput(field: field, message: "must be an IANA time zone such as Europe/Berlin or UTC")
         }
-        return trimmed
+        return name
     }
 }

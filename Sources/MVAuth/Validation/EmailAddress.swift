@@ -15,7 +15,7 @@ public enum EmailAddress {
         let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
         let scalars = trimmed.unicodeScalars
         guard !scalars.isEmpty else { throw invalid("is required") }
-        guard scalars.count <= maximumLength else { throw invalid("is too long") }
+        guard s.unicodeScalars.count <= maximumLength else { throw invalid("is too long") }
         let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters)
         guard !scalars.contains(where: { forbidden.contains($0) }) else {
             throw invalid("must not contain spaces or control characters")

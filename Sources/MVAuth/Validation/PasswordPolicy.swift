@@ -8,12 +8,12 @@ public enum PasswordPolicy {
     /// Most characters accepted (bounds the bcrypt input and request size).
     public static let maximumLength = 128
 
-    /// Checks a candidate password: ``minimumLength``...``maximumLength`` characters, no NUL
+    /// Checks a candidate password: ``minimumLength``...``maximumLength`` Unicode scalars (as JSON Schema counts), no NUL
     /// character (the C bcrypt implementation would silently cut the password there).
     /// - Parameter password: The candidate password.
     /// - Throws: ``AuthError/invalidInput(field:message:)`` with field `"password"`.
     public static func validate(_ password: String) throws(AuthError) {
-        let count = password.count
+        let count = password.unicodeScalars.count
         guard count >= minimumLength else {
             throw .invalidInput(field: "password", message: "password must be at least \(minimumLength) characters")
         }

@@ -24,4 +24,5 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case assetRestored = "asset.restored"
     case adminUserChanged = "admin.user_changed"
     case adminReadOtherTeam = "admin.read_other_team"
+    case adminRateLimitsChanged = "admin.rate_limits_changed"
 }

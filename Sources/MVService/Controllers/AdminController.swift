@@ -49,7 +49,7 @@ struct AdminController {
         var balance: Balance
     }
 
-    struct UserUpdate: Decodable {
+    struct UserUpdate: Codable {
         var disabled: Bool?
         var isPlatformAdmin: Bool?
     }
@@ -62,7 +62,7 @@ struct AdminController {
             throw Problem.invalid("amount", "must be a non-zero integer within ±1000000000")
         }
         let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "admin grant"
-        guard (1...500).contains(reason.count) else { throw Problem.invalid("reason", "must be 1...500 characters") }
+        guard !reason.isEmpty, (input.reason ?? "").unicodeScalars.count <= 500 else { throw Problem.invalid("reason", "must be 1...500 characters") }
         if let expiresAt = input.expiresAt {
             guard input.amount > 0 else { throw Problem.invalid("expires_at", "only grants (positive amounts) expire") }
             guard expiresAt > Date() else { throw Problem.invalid("expires_at", "must be in the future") }

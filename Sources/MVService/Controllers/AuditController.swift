@@ -57,7 +57,7 @@ struct AuditController {
         filter.from = query.time("from")
         filter.to = query.time("to")
         filter.limit = query.limit()
-        filter.before = query.value("cursor", "is not a cursor from this list") { Int64($0).flatMap { $0 > 0 ? $0 : nil } }
+        filter.before = query.idCursor()
         try query.finish()
         return filter
     }

@@ -23,19 +23,19 @@ struct AuthController {
         group.post("logout", use: logout)
     }
 
-    struct RegisterInput: Decodable {
+    struct RegisterInput: Codable {
         var email: String
         var password: String
         var name: String?
         var teamName: String?
     }
 
-    struct LoginInput: Decodable {
+    struct LoginInput: Codable {
         var email: String
         var password: String
     }
 
-    struct RefreshInput: Decodable {
+    struct RefreshInput: Codable {
         var refreshToken: String
     }
 
@@ -65,9 +65,9 @@ struct AuthController {
         let email = try EmailAddress.normalize(input.email)
         try PasswordPolicy.validate(input.password)
         let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard name.count <= 200 else { throw Problem.invalid("name", "must be at most 200 characters") }
+        guard (input.name ?? "").unicodeScalars.count <= 200 else { throw Problem.invalid("name", "must be at most 200 characters") }
         let teamName = input.teamName?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let teamName, teamName.isEmpty || teamName.count > 200 {
+        if let teamName, teamName.isEmpty || (input.teamName ?? "").unicodeScalars.count > 200 {
             throw Problem.invalid("team_name", "must be 1...200 characters")
         }
         let hash = try await hasher.hash(input.password)
@@ -84,6 +84,8 @@ struct AuthController {
 
     func login(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
         let input = try await request.decode(as: LoginInput.self, context: context)
+        try Self.bound(input.email, "email", EmailAddress.maximumLength)
+        try Self.bound(input.password, "password", PasswordPolicy.maximumLength)
         let actor = context.auditActor(request)
         guard let email = try? EmailAddress.normalize(input.email),
             let (user, hash) = try await identities.userWithPasswordHash(email: email)
@@ -113,6 +115,7 @@ struct AuthController {
 
     func refresh(_ request: Request, context: AppRequestContext) async throws -> TokenResponse {
         let input = try await request.decode(as: RefreshInput.self, context: context)
+        try Self.bound(input.refreshToken, "refresh_token", Self.maxRefreshTokenLength)
         let rotated: (UUID, String)
         do {
             rotated = try await refreshTokens.rotate(input.refreshToken)
@@ -127,8 +130,17 @@ struct AuthController {
 
     func logout(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let input = try await request.decode(as: RefreshInput.self, context: context)
+        try Self.bound(input.refreshToken, "refresh_token", Self.maxRefreshTokenLength)
         try await refreshTokens.revokeFamily(of: input.refreshToken)
         return .noContent
+    }
+
+    /// Longest `refresh_token` read (ours are 47 characters); longer input is refused, not looked up.
+    static let maxRefreshTokenLength = 1000
+
+    /// Every string has a maximum length (counted in Unicode scalars, as the OpenAPI document's `maxLength`).
+    static func bound(_ value: String, _ field: String, _ maximum: Int) throws(Problem) {
+        guard value.unicodeScalars.count <= maximum else { throw Problem.invalid(field, "must be at most \(maximum) characters") }
     }
 
     private func issueTokens(userID: UUID, familyID: UUID?) async throws -> TokenResponse {

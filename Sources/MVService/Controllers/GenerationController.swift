@@ -25,7 +25,7 @@ struct GenerationController {
     }
 
     /// Body of `POST /api/mv/quote`: `kind` plus the fields of that kind's endpoint, decoded in one pass.
-    enum QuoteInput: Decodable {
+    enum QuoteInput: Codable {
         case video(GenerateVideoInput)
         case scenes(CreateScenesInput)
         case images(CharacterReferenceInput)
@@ -42,6 +42,15 @@ struct GenerationController {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: [CodingKeys.kind],
                     debugDescription: "must be one of generate_video, create_scenes, generate_character_reference"))
+            }
+        }
+
+        /// The fields of the chosen kind (what the quote reads).
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .video(let input): try input.encode(to: encoder)
+            case .scenes(let input): try input.encode(to: encoder)
+            case .images(let input): try input.encode(to: encoder)
             }
         }
     }

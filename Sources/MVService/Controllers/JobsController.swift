@@ -60,17 +60,20 @@ struct JobsController {
     }
 }
 
-/// Opaque keyset cursor of the job list: base64url of "<microseconds since 1970>_<job id>".
+/// Keyset cursor of the job list: `<microseconds since 1970, zero-padded to 17 digits>_<job id>`, so the OpenAPI
+/// document can describe exactly which cursors are well formed.
 enum JobCursor {
     static func encode(createdAt: Date, id: UUID) -> String {
         let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Base64URL.encode(Array("\(micros)_\(id.lowercased)".utf8))
+        let digits = String(micros)
+        return String(repeating: "0", count: max(0, 17 - digits.count)) + digits + "_" + id.lowercased
     }
 
     static func decode(_ cursor: String) -> (createdAt: Date, id: UUID)? {
-        guard let data = Base64URL.decode(cursor), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "_")
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        let parts = cursor.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].utf8.count == 17, parts[0].utf8.allSatisfy({ (48...57).contains($0) }),
+            let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1]))
+        else { return nil }
         return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
     }
 }

@@ -63,7 +63,7 @@ struct MeController {
         let principal = try context.require(.readLedger)
         var query = QueryReader(request)
         let limit = query.limit()
-        let cursor = query.value("cursor", "is not a cursor from this list") { Int64($0).flatMap { $0 > 0 ? $0 : nil } }
+        let cursor = query.idCursor()
         try query.finish()
         let entries = try await ledger.entries(teamID: principal.teamID, limit: limit, before: cursor, client: postgres)
         let items = entries.map {

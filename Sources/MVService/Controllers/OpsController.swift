@@ -14,6 +14,8 @@ struct OpsController {
     let migrator: Migrator
     let metrics: ServiceMetrics
     let tokens: TokenIssuer
+    /// What the generation routes accept here, for the OpenAPI document.
+    let generationOptions: GenerationOptions
     let logger: Logger
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -59,7 +61,7 @@ struct OpsController {
     func openAPI(_ request: Request, context: AppRequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try OpenAPIDocument.json())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try OpenAPIDocument.json(options: generationOptions))))
     }
 
     func jwks(_ request: Request, context: AppRequestContext) -> Response {

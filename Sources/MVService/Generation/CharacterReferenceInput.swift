@@ -28,13 +28,13 @@ struct ImageJobSpec: Codable, Sendable, Equatable {
     static let personModes = ["allow_adult", "dont_allow", "allow_all"]
     static let formats = ["png", "jpg", "webp"]
 
-    /// Validates `input`, filling defaults from `templates`.
+    /// Validates `input`, filling defaults from `templates`. Lengths count Unicode scalars before trimming.
     init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
         var errors: [FieldError] = []
         let description = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if description.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
-        if description.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
+        if (input.characterDescription ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
         let count = input.numImages ?? 4
         if !(1...4).contains(count) { errors.append(.init(field: "num_images", message: "must be 1...4")) }
         func pick(_ value: String?, _ key: String, _ allowed: [String], fallback: String) -> String {
@@ -48,9 +48,12 @@ struct ImageJobSpec: Codable, Sendable, Equatable {
         let format = pick(input.outputFormat, "output_format", Self.formats, fallback: "png")
         if let seed = input.seed, !(0...Int(UInt32.max) - 4).contains(seed) { errors.append(.init(field: "seed", message: "must be 0...4294967291")) }
         let negative = input.negativePrompt?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let negative, negative.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
+        if (input.negativePrompt ?? "").unicodeScalars.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
         let backend = BackendChoice(rawValue: input.backend?.lowercased() ?? "auto")
         if backend == nil { errors.append(.init(field: "backend", message: "must be one of auto, replicate, gemini, mock")) }
+        if let model = input.model, model.isEmpty || model.unicodeScalars.count > 200 {
+            errors.append(.init(field: "model", message: "must be 1...200 characters"))
+        }
         guard errors.isEmpty, let backend else { throw ValidationError(errors) }
         let prompt = PromptTemplates.fill(templates.characterReferenceTemplate, ["character_description": description])
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -30,16 +30,16 @@ struct ScenesJobSpec: Codable, Sendable, Equatable {
     var model: String?
     var projectId: UUID?
 
-    /// Validates and renders `input` with `templates`.
+    /// Validates and renders `input` with `templates`. Lengths count Unicode scalars before trimming.
     init(validating input: CreateScenesInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
         var errors: [FieldError] = []
         let idea = input.idea?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if idea.isEmpty { errors.append(.init(field: "idea", message: "is required and must not be blank")) }
-        if idea.count > 4000 { errors.append(.init(field: "idea", message: "must be at most 4000 characters")) }
+        if (input.idea ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "idea", message: "must be at most 4000 characters")) }
         let character = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if character.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
-        if character.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
+        if (input.characterDescription ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
         let count = input.numberOfScenes ?? templates.defaultNumberOfScenes
         if !(1...12).contains(count) { errors.append(.init(field: "number_of_scenes", message: "must be 1...12")) }
         var directorStyle: String?
@@ -58,8 +58,11 @@ struct ScenesJobSpec: Codable, Sendable, Equatable {
             ("video_characteristics", input.videoCharacteristics), ("camera_angle", input.cameraAngle),
         ] {
             let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            if trimmed.count > 1000 { errors.append(.init(field: field, message: "must be at most 1000 characters")) }
+            if (value ?? "").unicodeScalars.count > 1000 { errors.append(.init(field: field, message: "must be at most 1000 characters")) }
             used[field] = trimmed.isEmpty ? (templates.sceneDefaults[field] ?? "") : trimmed
+        }
+        if let model = input.model, model.isEmpty || model.unicodeScalars.count > 200 {
+            errors.append(.init(field: "model", message: "must be 1...200 characters"))
         }
         guard errors.isEmpty, let backend else { throw ValidationError(errors) }
         var values = used

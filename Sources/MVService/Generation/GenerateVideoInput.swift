@@ -44,15 +44,16 @@ struct VideoJobSpec: Codable, Sendable, Equatable {
         - Keep it short, visual, simple, cinematic.
         """
 
-    /// Validates `input`, collecting every field error.
+    /// Validates `input`, collecting every field error. Lengths count Unicode scalars before trimming, as JSON
+    /// Schema's `maxLength` does.
     /// - Throws: ``ValidationError`` listing each bad field.
     init(validating input: GenerateVideoInput) throws(ValidationError) {
         var errors: [FieldError] = []
         let prompt = input.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if prompt.isEmpty { errors.append(.init(field: "prompt", message: "is required and must not be blank")) }
-        if prompt.count > 4000 { errors.append(.init(field: "prompt", message: "must be at most 4000 characters")) }
+        if (input.prompt ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "prompt", message: "must be at most 4000 characters")) }
         let negative = input.negativePrompt?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let negative, negative.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
+        if (input.negativePrompt ?? "").unicodeScalars.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
         let aspectRatio = input.aspectRatio ?? "16:9"
         if !Self.aspectRatios.contains(aspectRatio) {
             errors.append(.init(field: "aspect_ratio", message: "must be one of \(Self.aspectRatios.joined(separator: ", "))"))
@@ -73,12 +74,12 @@ struct VideoJobSpec: Codable, Sendable, Equatable {
         if backend == nil {
             errors.append(.init(field: "backend", message: "must be one of auto, replicate, gemini, mock"))
         }
-        if let model = input.model, model.isEmpty || model.count > 200 {
+        if let model = input.model, model.isEmpty || model.unicodeScalars.count > 200 {
             errors.append(.init(field: "model", message: "must be 1...200 characters"))
         }
         if let index = input.sceneIndex, index < 0 { errors.append(.init(field: "scene_index", message: "must be >= 0")) }
         let rules = input.videoRulesTemplate ?? Self.defaultRules
-        if rules.count > 4000 { errors.append(.init(field: "video_rules_template", message: "must be at most 4000 characters")) }
+        if rules.unicodeScalars.count > 4000 { errors.append(.init(field: "video_rules_template", message: "must be at most 4000 characters")) }
         guard errors.isEmpty, let backend else { throw ValidationError(errors) }
 
         self.prompt = prompt

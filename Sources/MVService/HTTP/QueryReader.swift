@@ -51,6 +51,16 @@ struct QueryReader {
         value("limit", "must be 1...100") { Int($0).flatMap { (1...100).contains($0) ? $0 : nil } } ?? fallback
     }
 
+    /// `cursor` of a list keyed by a positive entry id: 1 to 18 digits, no leading zero (what `next_cursor` holds).
+    mutating func idCursor() -> Int64? {
+        value("cursor", "is not a cursor from this list") { raw in
+            guard (1...18).contains(raw.utf8.count), raw.utf8.first != UInt8(ascii: "0"), raw.utf8.allSatisfy({ (48...57).contains($0) }) else {
+                return nil
+            }
+            return Int64(raw)
+        }
+    }
+
     /// Throws one 422 naming every bad parameter.
     func finish() throws(ValidationError) {
         guard errors.isEmpty else { throw ValidationError(errors) }

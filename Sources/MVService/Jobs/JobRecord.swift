@@ -11,7 +11,7 @@ enum JobKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
 }
 
 /// Lifecycle states; the last three are final.
-enum JobState: String, Codable, Sendable, PostgresStringEnum {
+enum JobState: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
     case queued, running, succeeded, failed, canceled
 
     /// Whether the job can no longer change.

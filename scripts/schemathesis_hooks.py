@@ -4,8 +4,13 @@ Every well-formed Idempotency-Key the fuzzer draws is replaced by a fresh UUID b
 same few short keys ("0", "00") for unrelated requests, and the service rightly answers a key reused with another
 body with 422 idempotency_key_reused (docs/api.md): the check that valid data is accepted would report that contract
 as a failure. Malformed keys are left alone, so their 400 is still fuzzed. Replays are covered by the Swift tests.
+
+Likewise, an `expires_at` (API keys, credit grants) that lies in the past — or so close to now that it has passed when
+the request arrives — is moved a day into the future: "must be in the future" depends on the clock, which no schema
+can say, and the Swift tests cover its 422. Malformed values are left alone.
 """
 
+import datetime
 import re
 import uuid
 
@@ -16,9 +21,24 @@ _WELL_FORMED = re.compile(r"[!-~]([ -~]{0,253}[!-~])?")
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    _future_expiry(case.body)
     headers = case.headers
     if not headers:
         return
     for name in list(headers):
         if name.lower() == "idempotency-key" and isinstance(headers[name], str) and _WELL_FORMED.fullmatch(headers[name]):
             headers[name] = str(uuid.uuid4())
+
+
+def _future_expiry(body):
+    if not isinstance(body, dict) or not isinstance(body.get("expires_at"), str):
+        return
+    try:
+        when = datetime.datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
+    except ValueError:
+        return
+    if when.tzinfo is None:
+        return
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if when < now + datetime.timedelta(minutes=5):
+        body["expires_at"] = (now + datetime.timedelta(days=1)).isoformat().replace("+00:00", "Z")

@@ -191,14 +191,20 @@ struct QuotasTests {
                 ("period", ["subject": member, "period": "fortnight", "limit": 5, "action": "block"]),
                 ("action", ["subject": member, "period": "day", "limit": 5, "action": "shout"]),
                 ("subject.type", ["subject": ["type": "planet", "id": crew.member.userID], "period": "day", "limit": 5, "action": "block"]),
-                ("subject.id", ["subject": ["type": "member", "id": crew.outsider.userID], "period": "day", "limit": 5, "action": "block"]),
-                ("subject.id", ["subject": ["type": "api_key", "id": UUID().uuidString], "period": "day", "limit": 5, "action": "block"]),
                 ("subject.id", ["subject": ["type": "member"], "period": "day", "limit": 5, "action": "block"]),
             ]
             for (field, body) in cases {
                 let reply = try await client.request(.post, "/api/teams/\(crew.teamID)/quotas", token: crew.admin.accessToken, json: body)
                 expectProblemReply(reply, .unprocessableContent, code: "validation_failed", "\(body)")
                 #expect((reply.json["errors"] as? [[String: Any]])?.first?["field"] as? String == field, "\(body): \(reply.text)")
+            }
+            // A subject that names nothing in the team is not found, and the problem names the field.
+            for subject in [["type": "member", "id": crew.outsider.userID], ["type": "api_key", "id": UUID().uuidString]] {
+                let reply = try await client.request(
+                    .post, "/api/teams/\(crew.teamID)/quotas", token: crew.admin.accessToken,
+                    json: ["subject": subject, "period": "day", "limit": 5, "action": "block"])
+                expectProblemReply(reply, .notFound, code: "not_found", "\(subject)")
+                #expect((reply.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "subject.id", "\(reply.text)")
             }
             #expect(try await context.countRows("SELECT count(*) FROM quotas") == 0)
             #expect(try await Self.create(client, team: crew.teamID, as: crew.admin, subject: member).status == .created)

@@ -111,6 +111,8 @@ public enum QuotaError: Error, Sendable, Equatable {
     case notFound
     /// The team already has a quota for that subject and period.
     case duplicate
+    /// The subject is not this team, one of its members or one of its live API keys.
+    case unknownSubject
     /// A request field failed validation.
     case invalidInput(field: String, message: String)
 }

@@ -66,8 +66,8 @@ public struct QuotaStore: Sendable {
     }
 
     /// Creates a quota and records `quota.created`, in one transaction.
-    /// - Throws: ``QuotaError/invalidInput(field:message:)`` for a limit out of range or a subject that is not the
-    ///   team, one of its members, or one of its live API keys; ``QuotaError/duplicate``.
+    /// - Throws: ``QuotaError/invalidInput(field:message:)`` for a limit out of range; ``QuotaError/unknownSubject`` for a
+    ///   subject that is not the team, one of its members, or one of its live API keys; ``QuotaError/duplicate``.
     public func create(
         teamID: UUID, subject: Quota.Subject, period: Quota.Period, limit: Int64, action: Quota.Action, by actor: AuditEvent.Actor
     ) async throws -> Quota {
@@ -89,9 +89,7 @@ public struct QuotaStore: Sendable {
                     logger: logger)
                 var inserted = false
                 for try await _ in rows.decode(UUID.self) { inserted = true }
-                guard inserted else {
-                    throw QuotaError.invalidInput(field: "subject.id", message: "is not this team, one of its members or one of its API keys")
-                }
+                guard inserted else { throw QuotaError.unknownSubject }
                 try await audit.record(
                     AuditEvent(.quotaCreated, by: actor, teamID: teamID, target: .init(type: "quota", id: id.lowercased),
                         detail: Self.detail(subject: subject, period: period, limit: limit, action: action)),

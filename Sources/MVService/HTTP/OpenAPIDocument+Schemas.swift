@@ -80,12 +80,22 @@ extension OpenAPIDocument {
                     quote("generate_character_reference", images, required: ["character_description"]),
                 ],
             ],
-            "GrantInput": object(
-                [
-                    "amount": ["type": "integer", "minimum": -1_000_000_000, "maximum": 1_000_000_000, "not": ["const": 0]],
-                    "reason": nullable(text(maxLength: 500, blankAllowed: false)), "expires_at": nullable(dateTime),
-                    "priority": nullable(integer(Int64(CreditLot.priorities.lowerBound)...Int64(CreditLot.priorities.upperBound))),
-                ], required: ["amount"]),
+            "GrantInput": [
+                "description": "A grant (positive amount: a new credit lot, optionally expiring, with a priority) or an adjustment (negative amount, drawn from the lots; no expiry, no priority)",
+                "oneOf": [
+                    object(
+                        [
+                            "amount": integer(1...1_000_000_000), "reason": nullable(text(maxLength: 500, blankAllowed: false)),
+                            "expires_at": nullable(dateTime),
+                            "priority": nullable(integer(Int64(CreditLot.priorities.lowerBound)...Int64(CreditLot.priorities.upperBound))),
+                        ], required: ["amount"]),
+                    object(
+                        [
+                            "amount": integer(-1_000_000_000...(-1)), "reason": nullable(text(maxLength: 500, blankAllowed: false)),
+                            "expires_at": ["type": "null"], "priority": ["type": "null"],
+                        ], required: ["amount"]),
+                ],
+            ],
             "KeyInput": object(
                 [
                     "name": text(maxLength: APIKeyStore.maximumNameLength, blankAllowed: false), "team_id": nullable(uuid),
@@ -94,8 +104,15 @@ extension OpenAPIDocument {
                 ], required: ["name", "scopes"]),
             "QuotaInput": object(
                 [
-                    "subject": object(
-                        ["type": enumeration(Quota.SubjectType.allCases.map(\.rawValue)), "id": nullable(uuid)], required: ["type"]),
+                    "subject": [
+                        "description": "The whole team (its id may be left out), or a member or API key of the team",
+                        "oneOf": [
+                            object(["type": enumeration([Quota.SubjectType.team.rawValue]), "id": nullable(uuid)], required: ["type"]),
+                            object(
+                                ["type": enumeration([Quota.SubjectType.member.rawValue, Quota.SubjectType.apiKey.rawValue]), "id": uuid],
+                                required: ["type", "id"]),
+                        ],
+                    ],
                     "period": enumeration(Quota.Period.allCases.map(\.rawValue)), "limit": integer(1...QuotaStore.maximumLimit),
                     "action": enumeration(Quota.Action.allCases.map(\.rawValue)),
                 ], required: ["subject", "period", "limit", "action"]),

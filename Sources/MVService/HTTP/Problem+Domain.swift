@@ -117,6 +117,9 @@ extension Problem {
             headers[.retryAfter] = String(retryAfter)
         case .notFound:
             self = .notFound("quota")
+        case .unknownSubject:
+            self = .notFound("team, member or API key")
+            errors = [FieldError(field: "subject.id", message: "is not this team, one of its members or one of its API keys")]
         case .duplicate:
             self = .conflict(code: "quota_exists", "This team already has a quota for that subject and period; change it instead.")
         case .invalidInput(let field, let message):

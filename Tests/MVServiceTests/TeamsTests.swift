@@ -155,7 +155,7 @@ struct TeamsTests {
     }
 
     @Test func invitationsBindWhenTheEmailRegisters() async throws {
-        try await withTestApp { client, _ in
+        try await withTestApp { client, context in
             let owner = try await client.register()
             let created = try await client.request(.post, "/api/teams", token: owner.accessToken, json: ["name": "Label"])
             let teamID = try #require(created.json["id"] as? String)
@@ -175,6 +175,10 @@ struct TeamsTests {
             let after = try await client.request(.get, "/api/teams/\(teamID)/members", token: newcomer.accessToken)
             #expect((after.json["invitations"] as? [[String: Any]])?.isEmpty == true)
             #expect((after.json["items"] as? [[String: Any]])?.count == 2)
+            let team = try #require(UUID(uuidString: teamID))
+            let bound = try await context.countRows(
+                "SELECT count(*) FROM audit_events WHERE team_id = \(team) AND action = 'team.member_added' AND detail->>'via' = 'invitation'")
+            #expect(bound == 1, "the binding is audited")
         }
     }
 

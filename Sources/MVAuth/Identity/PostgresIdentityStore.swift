@@ -24,7 +24,7 @@ public struct PostgresIdentityStore: IdentityStore {
     ///
     /// The user, team and membership are inserted by ONE statement (data-modifying CTEs), so it is atomic
     /// without an explicit transaction; the mutual foreign keys are checked at the end of the statement. Pending
-    /// invitations of the e-mail become memberships in the same statement.
+    /// invitations of the e-mail become memberships in the same statement, each recorded as `team.member_added`.
     public func createUser(
         email: String,
         passwordHash: String,
@@ -75,6 +75,12 @@ public struct PostgresIdentityStore: IdentityStore {
                 ), joined AS (
                     INSERT INTO memberships (team_id, user_id, role, added_by)
                     SELECT team_id, \(userID), role, invited_by FROM invited
+                    RETURNING team_id, role, added_by
+                ), audited AS (
+                    INSERT INTO audit_events (actor_user, team_id, action, target_type, target_id, detail)
+                    SELECT added_by, team_id, 'team.member_added', 'user', \(userID.lowercased),
+                           jsonb_build_object('role', role, 'via', 'invitation')
+                    FROM joined
                 )
                 SELECT new_user.created_at, new_team.created_at FROM new_user, new_team
                 """,

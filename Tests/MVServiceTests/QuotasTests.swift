@@ -122,6 +122,27 @@ struct QuotasTests {
         }
     }
 
+    @Test func anAPIKeyQuotaCountsOnlyThatKey() async throws {
+        try await withTestApp { client, context in
+            let crew = try await TeamsTests.crew(client)
+            let platform = try await context.makeAdmin(client)
+            try await client.grant(20, to: crew.teamID, admin: platform)
+            let key = try await APIKeysTests.createKey(client, as: crew.member, scopes: ["generate"], team: crew.teamID)
+            let secret = try #require(key["key"] as? String)
+            let quota = try await Self.create(
+                client, team: crew.teamID, as: crew.admin, subject: ["type": "api_key", "id": key["id"] as? String ?? ""], limit: 1)
+            #expect(quota.status == .created, "\(quota.text)")
+            #expect(try await APIKeysTests.submit(client, token: secret).status == .accepted)
+            let refused = try await APIKeysTests.submit(client, token: secret)
+            expectProblemReply(refused, .tooManyRequests, code: "quota_exceeded", "the key's second job")
+            #expect((refused.json["subject"] as? [String: Any])?["type"] as? String == "api_key")
+            // The same member without the key is not counted by the key's quota.
+            #expect(try await Self.submit(client, crew.member, team: crew.teamID).status == .accepted)
+            let limits = try await client.request(.get, "/api/me/limits", token: secret)
+            #expect((limits.json["quotas"] as? [[String: Any]])?.first?["remaining"] as? Int == 0, "\(limits.text)")
+        }
+    }
+
     @Test func failedWorkGivesItsCreditsBack() async throws {
         try await withTestApp({ $0.backends.mock.failureRate = 1; $0.jobs.maxAttempts = 1 }) { client, context in
             let user = try await client.register()

@@ -31,13 +31,7 @@ public struct RateLimiter: Sendable {
     public func take(
         key: String, policy: RateLimitPolicy, cost: Int, team: RateLimitTeam = .none, on connection: PostgresConnection
     ) async throws -> RateLimitDecision {
-        let query = try takeQuery(key: key, policy: policy, cost: cost, team: team)
-        if let (after, effective) = try await Self.firstLevel(connection.query(query, logger: logger), policy: policy), let after {
-            return RateLimitDecision(allowed: true, level: after, cost: cost, policy: effective)
-        }
-        let (level, effective) = try await Self.firstLevel(
-            connection.query(levelQuery(key: key, policy: policy, team: team), logger: logger), policy: policy) ?? (nil, policy)
-        return Self.refusal(level: level, cost: cost, policy: effective)
+        try await take(key: key, policy: policy, cost: cost, team: team) { try await connection.query($0, logger: logger) }
     }
 
     /// Takes `cost` tokens from bucket `key` on a pooled connection (its own implicit transaction).
@@ -51,12 +45,19 @@ public struct RateLimiter: Sendable {
     public func take(
         key: String, policy: RateLimitPolicy, cost: Int, team: RateLimitTeam = .none, client: PostgresClient
     ) async throws -> RateLimitDecision {
+        try await take(key: key, policy: policy, cost: cost, team: team) { try await client.query($0, logger: logger) }
+    }
+
+    /// The take statement, and on refusal the level statement, through `run` (a connection's or the pool's query).
+    private func take(
+        key: String, policy: RateLimitPolicy, cost: Int, team: RateLimitTeam,
+        run: (PostgresQuery) async throws -> PostgresRowSequence
+    ) async throws -> RateLimitDecision {
         let query = try takeQuery(key: key, policy: policy, cost: cost, team: team)
-        if let (after, effective) = try await Self.firstLevel(client.query(query, logger: logger), policy: policy), let after {
+        if let (after, effective) = try await Self.firstLevel(run(query), policy: policy), let after {
             return RateLimitDecision(allowed: true, level: after, cost: cost, policy: effective)
         }
-        let (level, effective) = try await Self.firstLevel(
-            client.query(levelQuery(key: key, policy: policy, team: team), logger: logger), policy: policy) ?? (nil, policy)
+        let (level, effective) = try await Self.firstLevel(run(levelQuery(key: key, policy: policy, team: team)), policy: policy) ?? (nil, policy)
         return Self.refusal(level: level, cost: cost, policy: effective)
     }
 

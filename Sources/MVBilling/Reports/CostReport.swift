@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import MVCore
+import PostgresNIO
+
+/// Cost reports, computed in ONE query straight from the ledger, so every figure reconciles with it.
+///
+/// Rows come from the team-side (`held`) entries of `capture` and `release` transactions written in `[from, to)`,
+/// joined to the jobs they name. Consequences, each by construction:
+/// - `credits_charged` is `−amount` of the capture entries, so its sum over the rows of any grouping equals the
+///   ledger's captures in the range to the credit (likewise `credits_released` and the releases).
+/// - A row's time is the ENTRY's `created_at` (when the money moved), and `day` its local date in the query's zone.
+/// - A job counts once, on the entry that resolved its hold: its capture, or its release when nothing was captured
+///   (`jobs.charged = 0`). Capture and release are written by one statement (one timestamp), so this is "the distinct
+///   jobs with a capture or release entry in the range", and rows never count a job twice. Failed and canceled jobs
+///   have only releases: they cost the team 0.
+/// - Provider units are the job's recorded usage, counted on that same entry; cost is units × the model's catalog
+///   price (``CostReportPrice``), computed in `numeric` and rounded to 6 decimals per row; `margin_credits` is
+///   `credits_charged − round(cost × 100)` (1 credit = USD 0.01, half away from zero).
+///
+/// ```swift
+/// let query = try CostReportQuery(from: start, to: end, timeZone: "Europe/Berlin", groupBy: [.model, .day], teamID: team)
+/// for try await row in try await CostReport(logger: logger).rows(query, prices: prices, client: postgres) { ... }
+/// ```
+public struct CostReport: Sendable {
+    let logger: Logger
+
+    /// Creates a report reader.
+    /// - Parameter logger: Logger passed to every query.
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Whether PostgreSQL knows `name` as a time zone (`pg_timezone_names`), so `AT TIME ZONE` buckets by it.
+    /// - Throws: A `PSQLError`.
+    public func knowsTimeZone(_ name: String, client: PostgresClient) async throws -> Bool {
+        let rows = try await client.query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = \(name))", logger: logger)
+        for try await known in rows.decode(Bool.self) { return known }
+        return false
+    }
+
+    /// Starts the report query; rows stream from the database as the caller iterates (back-pressured; nothing is
+    /// collected here).
+    /// - Parameters:
+    ///   - query: Range, zone, grouping, team.
+    ///   - prices: Provider prices per (job kind, provider, model); models without one cost 0.
+    ///   - client: The pool (the connection is held until the rows are consumed or dropped).
+    /// - Returns: The rows, ordered by the grouped columns in canonical order (nulls last). Without grouping: exactly
+    ///   one row (zeros when nothing moved).
+    /// - Throws: A `PSQLError` (e.g. a zone PostgreSQL does not know: check ``knowsTimeZone(_:client:)`` first).
+    public func rows(_ query: CostReportQuery, prices: [CostReportPrice], client: PostgresClient) async throws -> CostReportRows {
+        // Only fixed fragments of the dimension enum are spliced; every value is bound.
+        let groups = query.groupBy
+        let selected = CostReportDimension.allCases.map { dimension in
+            "\(groups.contains(dimension) ? dimension.selected : dimension.absent) AS \(dimension.column)"
+        }.joined(separator: ", ")
+        let groupBy = groups.isEmpty ? "" : "GROUP BY " + groups.map(\.grouped).joined(separator: ", ")
+        let orderBy = groups.isEmpty ? "" : "ORDER BY " + groups.map(\.column).joined(separator: ", ")
+        // Exact microseconds (a Date bound directly would be truncated, possibly one microsecond early).
+        let from = Self.microseconds(query.from)
+        let to = Self.microseconds(query.to)
+        let sql: PostgresQuery = """
+            WITH price (kind, provider, model, per_second, per_image, per_million_input, per_million_output) AS (
+                SELECT kind, provider, model, per_second::numeric, per_image::numeric, per_million_input::numeric,
+                       per_million_output::numeric
+                FROM unnest(\(prices.map(\.jobKind))::text[], \(prices.map(\.provider))::text[], \(prices.map(\.model))::text[],
+                            \(prices.map(\.usdPerVideoSecond))::float8[], \(prices.map(\.usdPerImage))::float8[],
+                            \(prices.map(\.usdPerMillionInputTokens))::float8[], \(prices.map(\.usdPerMillionOutputTokens))::float8[])
+                     AS p (kind, provider, model, per_second, per_image, per_million_input, per_million_output)
+            ), moved AS (
+                SELECT e.kind AS movement, -e.amount AS credits, (e.created_at AT TIME ZONE \(query.timeZone))::date AS day,
+                       (e.kind = 'capture' OR j.charged = 0) AS resolves,
+                       j.team_id, j.user_id, j.api_key_id, j.provider_name, j.provider_model, j.kind, j.state,
+                       coalesce(j.usage_video_seconds, 0) AS video_seconds, coalesce(j.usage_images, 0) AS images,
+                       coalesce(j.usage_input_tokens, 0) AS input_tokens, coalesce(j.usage_output_tokens, 0) AS output_tokens
+                FROM ledger_entries AS e JOIN jobs AS j ON j.id = e.job_id
+                WHERE e.account = 'held' AND e.kind IN ('capture', 'release')
+                  AND e.created_at >= timestamptz 'epoch' + \(from) * interval '1 microsecond'
+                  AND e.created_at < timestamptz 'epoch' + \(to) * interval '1 microsecond'
+                  AND (\(query.teamID)::uuid IS NULL OR e.team_id = \(query.teamID)::uuid)
+            ), m AS (
+                SELECT moved.*,
+                       CASE WHEN resolves THEN
+                           video_seconds * coalesce(p.per_second, 0) + images * coalesce(p.per_image, 0)
+                           + (input_tokens * coalesce(p.per_million_input, 0) + output_tokens * coalesce(p.per_million_output, 0)) / 1000000
+                       ELSE 0 END AS cost_usd
+                FROM moved LEFT JOIN price AS p
+                     ON p.kind = moved.kind AND p.provider = moved.provider_name AND p.model = moved.provider_model
+            ), grouped AS (
+                SELECT \(unescaped: selected),
+                       count(*) FILTER (WHERE m.resolves) AS jobs,
+                       count(*) FILTER (WHERE m.resolves AND m.state = 'succeeded') AS succeeded,
+                       count(*) FILTER (WHERE m.resolves AND m.state = 'failed') AS failed,
+                       count(*) FILTER (WHERE m.resolves AND m.state = 'canceled') AS canceled,
+                       coalesce(sum(m.credits) FILTER (WHERE m.movement = 'capture'), 0) AS charged,
+                       coalesce(sum(m.credits) FILTER (WHERE m.movement = 'release'), 0) AS released,
+                       coalesce(sum(m.video_seconds) FILTER (WHERE m.resolves), 0) AS video_seconds,
+                       coalesce(sum(m.images) FILTER (WHERE m.resolves), 0) AS images,
+                       coalesce(sum(m.input_tokens) FILTER (WHERE m.resolves), 0) AS input_tokens,
+                       coalesce(sum(m.output_tokens) FILTER (WHERE m.resolves), 0) AS output_tokens,
+                       coalesce(sum(m.cost_usd), 0) AS cost_usd
+                FROM m
+                \(unescaped: groupBy)
+            )
+            SELECT team_id, user_id, api_key_id, provider, model, kind, day,
+                   jobs::int8, succeeded::int8, failed::int8, canceled::int8, charged::int8, released::int8,
+                   video_seconds::numeric, images::int8, input_tokens::int8, output_tokens::int8,
+                   round(cost_usd, 6)::numeric, (charged - round(cost_usd * 100))::int8
+            FROM grouped
+            \(unescaped: orderBy)
+            """
+        let rows = try await client.query(sql, logger: logger)
+        return CostReportRows(rows: rows, dimensions: groups)
+    }
+
+    /// Microseconds since 1970, rounded (Dates carry sub-microsecond noise).
+    static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+}

@@ -106,6 +106,27 @@ extension OpenAPIDocument {
             "id": integer, "at": dateTime, "actor": object(["user_id": uuid, "api_key_id": uuid]), "team_id": uuid, "action": string,
             "target": object(["type": string, "id": string]), "ip": string, "user_agent": string, "detail": ["type": "object"],
         ])], "next_cursor": string]),
+        "CostReport": costReportSchema,
         ]
+    }
+
+    /// `GET .../reports/costs` as JSON (CSV: the same row columns, `provider_units` flattened, no totals row).
+    static var costReportSchema: [String: Any] {
+        let figures: [String: Any] = [
+            "jobs": integer, "succeeded": integer, "failed": integer, "canceled": integer, "credits_charged": integer,
+            "credits_released": integer,
+            "provider_units": object(["video_seconds": number, "images": integer, "input_tokens": integer, "output_tokens": integer]),
+            "provider_cost_usd": number, "margin_credits": integer,
+        ]
+        let groups: [String: Any] = [
+            "team_id": uuid, "user_id": uuid, "api_key_id": uuid, "provider": string, "model": string, "kind": string,
+            "day": ["type": "string", "format": "date"],
+        ]
+        return object([
+            "from": dateTime, "to": dateTime, "tz": string,
+            "group_by": ["type": "array", "items": ["type": "string", "enum": ["team", "user", "api_key", "provider", "model", "kind", "day"]]],
+            "rows": ["type": "array", "items": object(figures.merging(groups) { a, _ in a })],
+            "totals": object(figures), "truncated": boolean,
+        ])
     }
 }

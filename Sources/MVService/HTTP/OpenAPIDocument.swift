@@ -61,6 +61,9 @@ enum OpenAPIDocument {
         Route(method: "get", path: "/api/keys", summary: "The current team's live keys (all for owners and admins, one's own otherwise)", responses: ["200": "KeyList", "403": "Problem"]),
         Route(method: "delete", path: "/api/keys/{id}", summary: "Revoke a key (its creator, or an owner or admin of its team)", responses: ["204": "none", "403": "Problem", "404": "Problem"]),
         Route(method: "get", path: "/api/teams/{id}/audit", summary: "The team's audit log (owners and admins; ?actor, ?action, ?from, ?to, ?limit, ?cursor)", responses: ["200": "AuditPage", "403": "Problem", "404": "Problem", "422": "Problem"]),
+        // Cost reports (one query over the ledger; ?format=csv streams text/csv with the same columns).
+        Route(method: "get", path: "/api/teams/{id}/reports/costs", summary: "The team's cost report (owners and admins; ?from, ?to, ?tz, ?group_by, ?format=json|csv)", responses: ["200": "CostReport", "403": "Problem", "404": "Problem", "422": "Problem"]),
+        Route(method: "get", path: "/api/admin/reports/costs", summary: "Cost report of every team (platform admin; ?team_id, ?from, ?to, ?tz, ?group_by, ?format=json|csv)", responses: ["200": "CostReport", "403": "Problem", "422": "Problem"]),
     ]
 
     /// The document as JSON bytes.

@@ -15,7 +15,7 @@ import PostgresNIO
 ///   jobs with a capture or release entry in the range", and rows never count a job twice. Failed and canceled jobs
 ///   have only releases: they cost the team 0.
 /// - Provider units are the job's recorded usage, counted on that same entry; cost is units × the model's catalog
-///   price (``CostReportPrice``), computed in `numeric` and rounded to 6 decimals per row; `margin_credits` is
+///   price (``CostReportPrice``), summed per model first, computed in `numeric` and rounded to 6 decimals per row; `margin_credits` is
 ///   `credits_charged − round(cost × 100)` (1 credit = USD 0.01, half away from zero).
 ///
 /// ```swift
@@ -51,10 +51,15 @@ public struct CostReport: Sendable {
     public func rows(_ query: CostReportQuery, prices: [CostReportPrice], client: PostgresClient) async throws -> CostReportRows {
         // Only fixed fragments of the dimension enum are spliced; every value is bound.
         let groups = query.groupBy
-        let selected = CostReportDimension.allCases.map { dimension in
-            "\(groups.contains(dimension) ? dimension.selected : dimension.absent) AS \(dimension.column)"
+        let dimensions = CostReportDimension.allCases
+        // Per group and model first (so prices multiply unit sums, not rows), then per group.
+        let modelSelected = (groups.map { "\($0.selected) AS \($0.column)" } + ["m.kind AS price_kind"]).joined(separator: ", ")
+        let modelGroupBy = (groups.map(\.grouped) + ["m.kind", "m.provider_name", "m.provider_model"]).joined(separator: ", ")
+        let selected = dimensions.map { dimension in
+            groups.contains(dimension) ? "b.\(dimension.column)" : "\(dimension.absent) AS \(dimension.column)"
         }.joined(separator: ", ")
-        let groupBy = groups.isEmpty ? "" : "GROUP BY " + groups.map(\.grouped).joined(separator: ", ")
+        // Without grouping, an aggregate without GROUP BY: exactly one row, zeros when nothing moved.
+        let groupBy = groups.isEmpty ? "" : "GROUP BY " + groups.map { "b.\($0.column)" }.joined(separator: ", ")
         let orderBy = groups.isEmpty ? "" : "ORDER BY " + groups.map(\.column).joined(separator: ", ")
         // Exact microseconds (a Date bound directly would be truncated, possibly one microsecond early).
         let from = Self.microseconds(query.from)
@@ -71,35 +76,39 @@ public struct CostReport: Sendable {
                 SELECT e.kind AS movement, -e.amount AS credits, (e.created_at AT TIME ZONE \(query.timeZone))::date AS day,
                        (e.kind = 'capture' OR j.charged = 0) AS resolves,
                        j.team_id, j.user_id, j.api_key_id, j.provider_name, j.provider_model, j.kind, j.state,
-                       coalesce(j.usage_video_seconds, 0) AS video_seconds, coalesce(j.usage_images, 0) AS images,
-                       coalesce(j.usage_input_tokens, 0) AS input_tokens, coalesce(j.usage_output_tokens, 0) AS output_tokens
+                       j.usage_video_seconds, j.usage_images, j.usage_input_tokens, j.usage_output_tokens
                 FROM ledger_entries AS e JOIN jobs AS j ON j.id = e.job_id
                 WHERE e.account = 'held' AND e.kind IN ('capture', 'release')
                   AND e.created_at >= timestamptz 'epoch' + \(from) * interval '1 microsecond'
                   AND e.created_at < timestamptz 'epoch' + \(to) * interval '1 microsecond'
                   AND (\(query.teamID)::uuid IS NULL OR e.team_id = \(query.teamID)::uuid)
-            ), m AS (
-                SELECT moved.*,
-                       CASE WHEN resolves THEN
-                           video_seconds * coalesce(p.per_second, 0) + images * coalesce(p.per_image, 0)
-                           + (input_tokens * coalesce(p.per_million_input, 0) + output_tokens * coalesce(p.per_million_output, 0)) / 1000000
-                       ELSE 0 END AS cost_usd
-                FROM moved LEFT JOIN price AS p
-                     ON p.kind = moved.kind AND p.provider = moved.provider_name AND p.model = moved.provider_model
-            ), grouped AS (
-                SELECT \(unescaped: selected),
+            ), by_model AS (
+                SELECT \(unescaped: modelSelected),
+                       m.provider_name AS price_provider, m.provider_model AS price_model,
                        count(*) FILTER (WHERE m.resolves) AS jobs,
                        count(*) FILTER (WHERE m.resolves AND m.state = 'succeeded') AS succeeded,
                        count(*) FILTER (WHERE m.resolves AND m.state = 'failed') AS failed,
                        count(*) FILTER (WHERE m.resolves AND m.state = 'canceled') AS canceled,
                        coalesce(sum(m.credits) FILTER (WHERE m.movement = 'capture'), 0) AS charged,
                        coalesce(sum(m.credits) FILTER (WHERE m.movement = 'release'), 0) AS released,
-                       coalesce(sum(m.video_seconds) FILTER (WHERE m.resolves), 0) AS video_seconds,
-                       coalesce(sum(m.images) FILTER (WHERE m.resolves), 0) AS images,
-                       coalesce(sum(m.input_tokens) FILTER (WHERE m.resolves), 0) AS input_tokens,
-                       coalesce(sum(m.output_tokens) FILTER (WHERE m.resolves), 0) AS output_tokens,
-                       coalesce(sum(m.cost_usd), 0) AS cost_usd
-                FROM m
+                       coalesce(sum(m.usage_video_seconds) FILTER (WHERE m.resolves), 0) AS video_seconds,
+                       coalesce(sum(m.usage_images) FILTER (WHERE m.resolves), 0) AS images,
+                       coalesce(sum(m.usage_input_tokens) FILTER (WHERE m.resolves), 0) AS input_tokens,
+                       coalesce(sum(m.usage_output_tokens) FILTER (WHERE m.resolves), 0) AS output_tokens
+                FROM moved AS m
+                GROUP BY \(unescaped: modelGroupBy)
+            ), grouped AS (
+                SELECT \(unescaped: selected),
+                       coalesce(sum(b.jobs), 0) AS jobs, coalesce(sum(b.succeeded), 0) AS succeeded,
+                       coalesce(sum(b.failed), 0) AS failed, coalesce(sum(b.canceled), 0) AS canceled,
+                       coalesce(sum(b.charged), 0) AS charged, coalesce(sum(b.released), 0) AS released,
+                       coalesce(sum(b.video_seconds), 0) AS video_seconds, coalesce(sum(b.images), 0) AS images,
+                       coalesce(sum(b.input_tokens), 0) AS input_tokens, coalesce(sum(b.output_tokens), 0) AS output_tokens,
+                       coalesce(sum(b.video_seconds * coalesce(p.per_second, 0) + b.images * coalesce(p.per_image, 0)
+                           + (b.input_tokens * coalesce(p.per_million_input, 0) + b.output_tokens * coalesce(p.per_million_output, 0))
+                             / 1000000), 0) AS cost_usd
+                FROM by_model AS b LEFT JOIN price AS p
+                     ON p.kind = b.price_kind AND p.provider = b.price_provider AND p.model = b.price_model
                 \(unescaped: groupBy)
             )
             SELECT team_id, user_id, api_key_id, provider, model, kind, day,

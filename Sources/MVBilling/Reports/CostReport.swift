@@ -66,7 +66,9 @@ public struct CostReport: Sendable {
         let to = Self.microseconds(query.to)
         let sql: PostgresQuery = """
             WITH price (kind, provider, model, per_second, per_image, per_million_input, per_million_output) AS (
-                SELECT kind, provider, model, per_second::numeric, per_image::numeric, per_million_input::numeric,
+                -- The catalog lists each (kind, provider, model) once; DISTINCT ON keeps a job from ever joining twice.
+                SELECT DISTINCT ON (kind, provider, model)
+                       kind, provider, model, per_second::numeric, per_image::numeric, per_million_input::numeric,
                        per_million_output::numeric
                 FROM unnest(\(prices.map(\.jobKind))::text[], \(prices.map(\.provider))::text[], \(prices.map(\.model))::text[],
                             \(prices.map(\.usdPerVideoSecond))::float8[], \(prices.map(\.usdPerImage))::float8[],

@@ -3,12 +3,19 @@ import Foundation
 /// What a cost report can group by. The declaration order is the canonical nesting order: rows are grouped and
 /// sorted by `team, user, api_key, provider, model, kind, day`, whatever order the caller listed them in.
 public enum CostReportDimension: String, CaseIterable, Sendable, Codable {
+    /// The paying team (`team_id`).
     case team
+    /// The user who submitted the job (`user_id`).
     case user
+    /// The API key the job came with (`api_key_id`, null for token calls).
     case apiKey = "api_key"
+    /// The provider that served the job (`provider`).
     case provider
+    /// The provider's model (`model`).
     case model
+    /// The job kind (`kind`).
     case kind
+    /// The local date of the money movement in the report's zone (`day`, `YYYY-MM-DD`).
     case day
 
     /// The column (JSON key and CSV header) carrying the group's value in each row.

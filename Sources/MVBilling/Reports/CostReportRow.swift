@@ -36,6 +36,7 @@ public struct CostReportRow: Sendable, Equatable, Encodable {
         init?(intValue: Int) { nil }
     }
 
+    /// Encodes the group columns, then the figures, as one JSON object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         for dimension in dimensions {

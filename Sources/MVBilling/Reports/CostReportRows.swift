@@ -4,11 +4,13 @@ import PostgresNIO
 
 /// The rows of one cost report as they stream from the database (see ``CostReport/rows(_:prices:client:)``).
 public struct CostReportRows: AsyncSequence, Sendable {
+    /// One report row.
     public typealias Element = CostReportRow
 
     let rows: PostgresRowSequence
     let dimensions: [CostReportDimension]
 
+    /// Starts reading (a row sequence is read once).
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(rows: rows.makeAsyncIterator(), dimensions: dimensions)
     }
@@ -18,6 +20,8 @@ public struct CostReportRows: AsyncSequence, Sendable {
         var rows: PostgresRowSequence.AsyncIterator
         let dimensions: [CostReportDimension]
 
+        /// The next row, or nil after the last.
+        /// - Throws: A `PSQLError` or a `PostgresDecodingError`.
         public mutating func next() async throws -> CostReportRow? {
             guard let row = try await rows.next() else { return nil }
             let columns = try row.decode(

@@ -98,33 +98,39 @@ struct ReportsController {
     // MARK: Answers
 
     private func respond(_ query: CostReportQuery, format: Format, request: Request, context: AppRequestContext) async throws -> Response {
-        let rows = try await report.rows(query, prices: prices, client: postgres)
         switch format {
         case .json:
-            var kept: [CostReportRow] = []
-            var totals = CostFigures()
-            var truncated = false
-            for try await row in rows {
-                totals = totals + row.figures
-                if kept.count < Self.maximumJSONRows { kept.append(row) } else { truncated = true }
+            let (rows, totals, truncated) = try await report.withRows(query, prices: prices, client: postgres) { rows in
+                var kept: [CostReportRow] = []
+                var totals = CostFigures()
+                var truncated = false
+                for try await row in rows {
+                    totals = totals + row.figures
+                    if kept.count < Self.maximumJSONRows { kept.append(row) } else { truncated = true }
+                }
+                return (kept, totals, truncated)
             }
             let document = Document(
-                from: query.from, to: query.to, tz: query.timeZone, groupBy: query.groupBy, rows: kept, totals: totals, truncated: truncated)
+                from: query.from, to: query.to, tz: query.timeZone, groupBy: query.groupBy, rows: rows, totals: totals, truncated: truncated)
             return try document.response(from: request, context: context)
         case .csv:
             var headers = HTTPFields()
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = #"attachment; filename="cost-report.csv""#
-            let dimensions = query.groupBy
-            // Streamed: rows go out as the database hands them over, in chunks of about 16 KiB.
+            let (report, prices, postgres) = (self.report, self.prices, self.postgres)
+            // Streamed: the query runs as the body is written, and rows go out as the database hands them over, in
+            // chunks of about 16 KiB. Everything that can be refused was checked before; a database failure from here
+            // on can only abort the response.
             let body = ResponseBody { writer in
                 var buffer = ByteBuffer()
-                buffer.writeString(CostReportCSV.header(dimensions))
-                for try await row in rows {
-                    buffer.writeString(CostReportCSV.line(row))
-                    if buffer.readableBytes >= 16_384 {
-                        try await writer.write(buffer)
-                        buffer.clear()
+                buffer.writeString(CostReportCSV.header(query.groupBy))
+                try await report.withRows(query, prices: prices, client: postgres) { rows in
+                    for try await row in rows {
+                        buffer.writeString(CostReportCSV.line(row))
+                        if buffer.readableBytes >= 16_384 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
                     }
                 }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }

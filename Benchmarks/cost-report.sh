@@ -6,6 +6,8 @@
 # Also checks that the report's credits_charged total equals the ledger's captures in the range.
 # Usage: Benchmarks/cost-report.sh [repetitions, default 5]
 #   MV_BENCH_BUILD=release builds and uses a release binary (.build-release); default: the debug build in .build.
+#   MV_BENCH_HOLD=1 keeps the seeded server and cluster up after the timings (prints the psql command) until
+#   <work dir>/hold is removed, for EXPLAIN ANALYZE by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-5}

@@ -8,6 +8,9 @@ as a failure. Malformed keys are left alone, so their 400 is still fuzzed. Repla
 Likewise, an `expires_at` (API keys, credit grants) that lies in the past — or so close to now that it has passed when
 the request arrives — is moved a day into the future: "must be in the future" depends on the clock, which no schema
 can say, and the Swift tests cover its 422. Malformed values are left alone.
+
+And a cost report's `from` and `to` are put in order (a range that ends before it starts is refused with 422, which no
+schema can say either; the Swift tests cover it).
 """
 
 import datetime
@@ -22,6 +25,7 @@ _WELL_FORMED = re.compile(r"[!-~]([ -~]{0,253}[!-~])?")
 @schemathesis.hook
 def before_call(context, case, kwargs):
     _future_expiry(case.body)
+    _ordered_range(case.query)
     headers = case.headers
     if not headers:
         return
@@ -42,3 +46,31 @@ def _future_expiry(body):
     now = datetime.datetime.now(datetime.timezone.utc)
     if when < now + datetime.timedelta(minutes=5):
         body["expires_at"] = (now + datetime.timedelta(days=1)).isoformat().replace("+00:00", "Z")
+
+
+def _instant(text):
+    try:
+        if len(text) == 10:
+            return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc)
+        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return when if when.tzinfo else None
+    except (ValueError, TypeError):
+        return None
+
+
+def _ordered_range(query):
+    if not isinstance(query, dict):
+        return
+    start = _instant(query["from"]) if isinstance(query.get("from"), str) else None
+    end = _instant(query["to"]) if isinstance(query.get("to"), str) else None
+    if start is None:
+        return
+    if end is None and "to" not in query:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if start >= now - datetime.timedelta(days=2):
+            query["to"] = (start + datetime.timedelta(days=2)).strftime("%Y-%m-%d")
+        return
+    if end is not None and start >= end - datetime.timedelta(days=2):
+        query["from"], query["to"] = query["to"], query["from"]
+        if _instant(query["from"]) >= _instant(query["to"]) - datetime.timedelta(days=2):
+            query["to"] = (_instant(query["from"]) + datetime.timedelta(days=3)).strftime("%Y-%m-%d")

@@ -171,6 +171,9 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     QuotasController(quotas: c.queue.quotas, teams: c.teams).addRoutes(to: api.group("teams"))
     AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)
         .addRoutes(teams: api.group("teams"), admin: api.group("admin"))
+    ReportsController(
+        report: CostReport(logger: c.logger), prices: CostReportPrice.catalog(c.router.catalog), teams: c.teams, postgres: c.postgres
+    ).addRoutes(teams: api.group("teams"), admin: api.group("admin"))
     AdminController(
         identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres,
         logger: c.logger)

@@ -45,7 +45,9 @@ struct ImagesJobHandler: JobHandler {
         let json = try JSONValue.encoding(output)
         let assets = self.assets
         let images = stored
-        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge) { connection in
+        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge,
+            usage: result.usage
+        ) { connection in
             for image in images {
                 let metadata = ImageMetadata(
                     characterDescription: spec.characterDescription, prompt: spec.request.prompt, seed: image.seed,

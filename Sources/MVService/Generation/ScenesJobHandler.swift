@@ -28,7 +28,9 @@ struct ScenesJobHandler: JobHandler {
             parametersUsed: spec.parametersUsed, director: spec.director, provenance: result.provenance, usage: result.usage)
         let json = try JSONValue.encoding(stored)
         let assets = self.assets
-        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge) { connection in
+        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge,
+            usage: result.usage
+        ) { connection in
             try await assets.insert(
                 AssetStore.NewAsset(
                     id: sceneSetID, kind: .sceneSet, ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,

@@ -40,7 +40,8 @@ struct VideoJobHandler: JobHandler {
         let storedMetadata = try JSONValue.encoding(metadata)
         let assets = self.assets
         return JobCompletion(
-            result: try JSONValue.encoding(output), provider: result.provenance.provider, model: result.provenance.model, charge: charge
+            result: try JSONValue.encoding(output), provider: result.provenance.provider, model: result.provenance.model, charge: charge,
+            usage: result.usage
         ) { connection in
             try await assets.insert(
                 AssetStore.NewAsset(

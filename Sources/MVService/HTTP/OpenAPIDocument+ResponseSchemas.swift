@@ -74,6 +74,7 @@ extension OpenAPIDocument {
                         ["capacity": integer, "refill_per_second": number, "window_seconds": integer, "source": enumeration(["default", "override"])],
                         required: ["capacity", "refill_per_second", "window_seconds", "source"])],
                 ], required: ["team_id", "overrides", "effective"]),
+            "CostReport": costReport,
             "QuotaList": object(["items": array(ref("Quota"))], required: ["items"]),
             "PriceList": object(
                 [
@@ -164,5 +165,25 @@ extension OpenAPIDocument {
                     "ip": nullable(string), "user_agent": nullable(string), "detail": nullable(anyObject),
                 ], required: ["id", "at", "actor", "action"])),
         ]
+    }
+
+    /// `GET .../reports/costs` as JSON (CSV: the same row columns, `provider_units` flattened, no totals row).
+    static var costReport: [String: Any] {
+        let figures: [String: Any] = [
+            "jobs": integer, "succeeded": integer, "failed": integer, "canceled": integer, "credits_charged": integer,
+            "credits_released": integer,
+            "provider_units": object(["video_seconds": number, "images": integer, "input_tokens": integer, "output_tokens": integer]),
+            "provider_cost_usd": number, "margin_credits": integer,
+        ]
+        let groups: [String: Any] = [
+            "team_id": nullable(uuid), "user_id": nullable(uuid), "api_key_id": nullable(uuid), "provider": nullable(string),
+            "model": nullable(string), "kind": nullable(string), "day": nullable(["type": "string", "format": "date"]),
+        ]
+        return object(
+            [
+                "from": dateTime, "to": dateTime, "tz": string,
+                "group_by": array(enumeration(["team", "user", "api_key", "provider", "model", "kind", "day"])),
+                "rows": array(object(figures.merging(groups) { first, _ in first })), "totals": object(figures), "truncated": boolean,
+            ], required: ["from", "to", "tz", "group_by", "rows", "totals"])
     }
 }

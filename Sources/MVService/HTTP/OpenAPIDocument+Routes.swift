@@ -1,3 +1,4 @@
+import MVAuth
 import MVCore
 
 extension OpenAPIDocument {
@@ -31,6 +32,20 @@ extension OpenAPIDocument {
             P.query("actor", uuid, "Only events by this user"),
             P.query("action", enumeration(AuditAction.allCases.map(\.rawValue)), "Only this action"),
             P.query("from", dateTime, "Events at or after"), P.query("to", dateTime, "Events before"), P.limit, P.idCursor,
+        ]
+    }
+
+    private static var costReportQuery: [Parameter] {
+        let dimension = "(team|user|api_key|provider|model|kind|day)"
+        let bound: [String: Any] = ["anyOf": [["type": "string", "format": "date"], dateTime]]
+        return [
+            P.query("from", bound, "Start, inclusive: a date (local midnight in tz) or an RFC 3339 time; default to − 30 days"),
+            P.query("to", bound, "End, exclusive; default now"),
+            P.query("tz", enumeration(TimeZoneName.all), "IANA time zone of dates and day buckets (default the team's, UTC on the admin route)"),
+            P.query(
+                "group_by", ["type": "string", "pattern": "^\(dimension)(,\(dimension))*$"],
+                "Comma-separated dimensions, nested in the order team, user, api_key, provider, model, kind, day"),
+            P.query("format", enumeration(["json", "csv"]), "json (default) or csv (streamed)"),
         ]
     }
 
@@ -227,6 +242,15 @@ extension OpenAPIDocument {
             Route(
                 method: "delete", path: "/api/teams/{id}/quotas/{quota_id}", operationID: "deleteQuota", summary: "Remove a quota",
                 answers: [204: .empty], problems: [403]),
+            Route(
+                method: "get", path: "/api/teams/{id}/reports/costs", operationID: "teamCostReport",
+                summary: "The team's cost report from the ledger (owners and admins)", parameters: costReportQuery,
+                answers: [200: .jsonOrCSV("CostReport")], problems: [403]),
+            Route(
+                method: "get", path: "/api/admin/reports/costs", operationID: "adminCostReport",
+                summary: "The cost report of every team (platform admins, not through API keys)",
+                parameters: [P.query("team_id", uuid, "Only this team")] + costReportQuery, answers: [200: .jsonOrCSV("CostReport")],
+                problems: [403]),
             Route(
                 method: "get", path: "/api/teams/{id}/audit", operationID: "teamAudit", summary: "The team's audit log (owners and admins)",
                 parameters: auditQuery, answers: [200: .json("AuditPage")], problems: [403]),

@@ -39,6 +39,8 @@ enum OpenAPIDocument {
         case media([String], String)
         /// A `text/event-stream` whose events (`event`, `data`, `id`, `retry`) have the named schema.
         case events(String, String)
+        /// A JSON body of the named schema, or (`format=csv`) `text/csv` with the same rows.
+        case jsonOrCSV(String)
     }
 
     /// An OpenAPI link: the target operation and its parameters as runtime expressions.
@@ -133,6 +135,14 @@ extension OpenAPIDocument.Route {
             response = ["description": description, "content": content]
         case .events(let schema, let description):
             response = ["description": description, "content": ["text/event-stream": ["schema": OpenAPIDocument.ref(schema)]]]
+        case .jsonOrCSV(let schema):
+            response = [
+                "description": "\(schema) as JSON, or as RFC 4180 CSV (one header row) with format=csv",
+                "content": [
+                    "application/json": ["schema": OpenAPIDocument.ref(schema)],
+                    "text/csv": ["schema": ["type": "string"]],
+                ],
+            ]
         }
         var headerNames = ["X-Request-ID"] + (responseHeaders[status] ?? [])
         if authenticated { headerNames += OpenAPIDocument.rateLimitHeaders }

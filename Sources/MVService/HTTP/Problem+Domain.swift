@@ -146,6 +146,14 @@ extension Problem {
         }
     }
 
+    /// Cost report parameters: 422 naming the parameter.
+    init(_ error: CostReportError) {
+        switch error {
+        case .invalidParameter(let field, let message):
+            self = .invalid(field, message)
+        }
+    }
+
     /// 429 naming the policy, with `Retry-After` and the rate-limit fields.
     static func rateLimited(_ decision: RateLimitDecision) -> Problem {
         var problem = Problem(

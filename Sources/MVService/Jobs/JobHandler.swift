@@ -14,6 +14,8 @@ struct JobCompletion: Sendable {
     var model: String?
     /// Credits to capture (capped at the hold; the remainder is released).
     var charge: Int64
+    /// Units the provider reported (video seconds, images, tokens), stored on the job for cost reports.
+    var usage: Usage?
     /// Asset rows and the like, written inside the completing transaction.
     var write: @Sendable (PostgresConnection) async throws -> Void
 }

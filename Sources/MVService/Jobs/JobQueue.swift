@@ -90,16 +90,23 @@ struct JobQueue: Sendable {
 
     // MARK: Finishing
 
-    /// Marks the job succeeded, runs `write` (asset rows) and captures `charge` credits (at most the hold; the rest
-    /// is released), all in one transaction and only while `job`'s lease is current.
+    /// Marks the job succeeded with the provider's `usage`, runs `write` (asset rows) and captures `charge` credits (at
+    /// most the hold; the rest is released), all in one transaction and only while `job`'s lease is current.
     func complete(
-        _ job: ClaimedJob, result: JSONValue, provider: ProviderName?, model: String?, charge: Int64,
+        _ job: ClaimedJob, result: JSONValue, provider: ProviderName?, model: String?, charge: Int64, usage: Usage? = nil,
         write: @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
+        // Negative units would be a provider bug; the columns' CHECKs refuse them, so clamp rather than fail the job.
+        let seconds = usage?.videoSeconds.map { max(0, $0) }
+        let images = usage?.images.map { Int64(max(0, $0)) }
+        let inputTokens = usage?.inputTokens.map { Int64(max(0, $0)) }
+        let outputTokens = usage?.outputTokens.map { Int64(max(0, $0)) }
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 UPDATE jobs SET state = 'succeeded', progress = 1, stage = 'done', result = \(JSONB(result)),
                     provider_name = COALESCE(\(provider?.rawValue), provider_name), provider_model = COALESCE(\(model), provider_model),
+                    usage_video_seconds = \(seconds)::float8::numeric, usage_images = \(images)::int8,
+                    usage_input_tokens = \(inputTokens)::int8, usage_output_tokens = \(outputTokens)::int8,
                     finished_at = now(), locked_by = NULL, lease_expires_at = NULL, error = NULL, updated_at = now()
                 WHERE id = \(job.id) AND lease_token = \(job.leaseToken) AND state = 'running'
                 RETURNING id

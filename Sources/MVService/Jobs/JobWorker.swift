@@ -126,7 +126,7 @@ struct JobWorker: Service {
             try Task.checkCancellation()
             try await queue.complete(
                 job, result: completion.result, provider: completion.provider, model: completion.model,
-                charge: completion.charge, write: completion.write)
+                charge: completion.charge, usage: completion.usage, write: completion.write)
             logger.info("job succeeded", metadata: ["charged": "\(completion.charge)"])
         } catch {
             if Task.isCancelled {

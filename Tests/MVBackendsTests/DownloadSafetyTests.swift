@@ -80,7 +80,8 @@ struct DownloadSafetyTests {
         } catch {
             #expect(error.kind == .timedOut)
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Without the kill this never ends (a real-time source); the bound only has to survive a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func ffmpegRunnerReportsFailureAndMissingBinary() async throws {

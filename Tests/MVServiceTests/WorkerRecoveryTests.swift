@@ -11,10 +11,11 @@ import Testing
 /// A worker that dies mid-job loses its lease; another worker rescues the job and finishes it, charging once.
 /// Fencing tokens stop the dead (or merely slow) worker's late writes.
 struct WorkerRecoveryTests {
-    /// Workers off in the app (the test runs its own), a 1 s lease kept alive every 0.3 s, 1.5 s mock clips.
+    /// Workers off in the app (the test runs its own), a 2 s lease kept alive every 0.3 s (a loaded 2-core machine can
+    /// stall a heartbeat for over a second), 1.5 s mock clips.
     static func recoveryConfig(_ config: inout AppConfig) {
         config.runWorkers = false
-        config.jobs.lease = .seconds(1)
+        config.jobs.lease = .seconds(2)
         config.jobs.heartbeat = .milliseconds(300)
         config.jobs.pollInterval = .milliseconds(100)
         config.backends.mock.delayMin = 1.5

@@ -8,6 +8,8 @@ import MVAuth
 struct AssetList: Sendable {
     let assets: AssetStore
 
+    /// Unicode scalars of `q` that are searched.
+    static let maxQueryScalars = 500
     /// Tags in a `tags=` filter at most.
     static let maxFilterTags = 20
 
@@ -17,9 +19,10 @@ struct AssetList: Sendable {
         var filter = AssetStore.ListFilter()
         filter.owner = query.oneOf("owner", AssetStore.OwnerScope.self)
         filter.teamID = principal.teamID
-        filter.text = query.value("q", "must be 1...500 characters, not blank") { raw in
-            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            return !text.isEmpty && raw.unicodeScalars.count <= 500 && !raw.contains("\u{0}") ? text : nil
+        // Only the first 500 characters are searched (a longer query is cut); a blank `q` filters nothing.
+        if let raw = query.raw("q") {
+            let trimmed = raw.replacingOccurrences(of: "\u{0}", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            filter.text = trimmed.isEmpty ? nil : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(Self.maxQueryScalars)))
         }
         filter.projectID = query.uuid("project_id")
         filter.tags = query.value("tags", "must be 1...\(Self.maxFilterTags) comma-separated tags of 1...50 characters") { raw in

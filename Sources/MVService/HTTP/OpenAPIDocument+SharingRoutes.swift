@@ -10,7 +10,8 @@ extension OpenAPIDocument {
     private static var assetQuery: [Parameter] {
         [
             P.query("owner", enumeration(["me", "team", "shared"]), "me: created by the caller; team: in the team the request acts for; shared: visible through a grant"),
-            P.query("q", text(maxLength: 500, blankAllowed: false), "Full-text search over title and prompt (web search syntax)"),
+            P.query(
+                "q", string, "Full-text search over title and prompt (web search syntax); the first 500 characters are searched, blank is no filter"),
             P.query("project_id", uuid, "Only assets of this project"),
             P.query(
                 "tags", ["type": "string", "pattern": "^[^,\\u0000]{1,50}(,[^,\\u0000]{1,50}){0,19}$"],

@@ -30,6 +30,8 @@ struct ServiceComponents {
     let prices: PriceTable
     let media: LocalMediaStore
     let assets: AssetStore
+    let grants: AssetGrantStore
+    let shares: ShareStore
     let queue: JobQueue
     let router: GenerationRouter
     let templates: PromptTemplates
@@ -91,7 +93,9 @@ struct ServiceComponents {
                 }),
             audit: AuditLog(logger: logger),
             refreshTokens: PostgresRefreshTokenStore(client: postgres, logger: logger, ttl: config.auth.refreshTokenTTL),
-            ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets, queue: queue,
+            ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets,
+            grants: AssetGrantStore(client: postgres, logger: logger),
+            shares: ShareStore(client: postgres, secret: serverSecret, logger: logger), queue: queue,
             router: router, templates: templates, worker: worker,
             baseServices: [
                 EmbeddedPostgresService(cluster: database.ownedCluster), postgres, HTTPClientService(client: httpClient),
@@ -99,6 +103,11 @@ struct ServiceComponents {
                 GatedService(
                     gate: gate,
                     service: LotExpirySweeper(ledger: ledger, postgres: postgres, interval: config.expirySweepInterval, logger: logger)),
+                GatedService(
+                    gate: gate,
+                    service: AssetSweeper(
+                        postgres: postgres, media: media, restoreWindow: config.restoreWindow, interval: config.assetSweepInterval,
+                        logger: logger)),
             ])
     }
 }
@@ -163,10 +172,14 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         assets: c.assets,
         policy: config.policy("generate"), maxAttempts: config.jobs.maxAttempts
     ).addRoutes(to: api.group("mv"))
-    VideosController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
+    VideosController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
     AssetsController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
+    AssetSharingController(assets: c.assets, grants: c.grants, shares: c.shares).addRoutes(to: api.group("mv"))
+    // Share links answer anyone holding a valid token: outside /api, no auth middleware.
+    ShareLinkController(shares: c.shares, media: c.media).addRoutes(to: router)
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
-    TeamsController(teams: c.teams, identities: c.identities).addRoutes(to: api.group("teams"))
+    TeamsController(teams: c.teams, identities: c.identities, media: TeamMediaStore(client: c.postgres, logger: c.logger))
+        .addRoutes(to: api.group("teams"))
     KeysController(keys: c.keys, teams: c.teams).addRoutes(to: api.group("keys"))
     QuotasController(quotas: c.queue.quotas, teams: c.teams).addRoutes(to: api.group("teams"))
     AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)

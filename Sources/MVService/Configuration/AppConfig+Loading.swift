@@ -93,6 +93,18 @@ extension AppConfig {
             }
             expirySweepInterval = .milliseconds(Int64(value * 1000))
         }
+        if let value = file.media?.restoreWindowHours {
+            guard value >= 0, value <= 24 * 365 else {
+                throw ConfigError(file: path, key: "media.restore_window_hours", reason: "must be 0...8760, got \(value)")
+            }
+            restoreWindow = .seconds(Int64(value * 3600))
+        }
+        if let value = file.media?.sweepSeconds {
+            guard value >= 0.1, value <= 86_400 else {
+                throw ConfigError(file: path, key: "media.sweep_seconds", reason: "must be 0.1...86400, got \(value)")
+            }
+            assetSweepInterval = .milliseconds(Int64(value * 1000))
+        }
         if let auth = file.auth {
             if let value = auth.issuer { self.auth.issuer = value }
             if let value = auth.audience { self.auth.audience = value }

@@ -30,6 +30,10 @@ struct AppConfig: Sendable {
     var jobs = JobSettings()
     /// How often credit lots past their expiry are swept (`billing.expiry_sweep_seconds`).
     var expirySweepInterval: Duration = .seconds(30)
+    /// How long a deleted asset can be restored (`media.restore_window_hours`, default 72).
+    var restoreWindow: Duration = .seconds(72 * 3600)
+    /// How often retention and purging of deleted assets run (`media.sweep_seconds`, default 60).
+    var assetSweepInterval: Duration = .seconds(60)
     /// Request limits.
     var maxJSONBodyBytes: Int = 1 << 20
     /// Rate-limit policies by name (`generate`, `api`).

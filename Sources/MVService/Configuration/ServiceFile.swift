@@ -49,6 +49,10 @@ struct ServiceFile: Decodable {
     struct Billing: Decodable {
         var expirySweepSeconds: Double?
     }
+    struct Media: Decodable {
+        var restoreWindowHours: Double?
+        var sweepSeconds: Double?
+    }
     struct Limits: Decodable {
         var maxJsonBodyBytes: Int?
     }
@@ -65,6 +69,7 @@ struct ServiceFile: Decodable {
     var jobs: Jobs?
     var billing: Billing?
     var limits: Limits?
+    var media: Media?
     var mock: Mock?
     var logLevel: String?
 }

@@ -9,6 +9,7 @@ import MVCore
 struct TeamsController {
     let teams: TeamStore
     let identities: any IdentityStore
+    let media: TeamMediaStore
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post(use: create)
@@ -29,14 +30,20 @@ struct TeamsController {
         var timeZone: String
         var role: TeamRole
         var createdAt: Date
+        /// Generated assets older than this many days are deleted (absent: kept); on single-team answers.
+        var retentionDays: Int?
+        /// Disk use of the team's assets; on single-team answers.
+        var usage: TeamMediaStore.Usage?
 
-        init(_ membership: Membership) {
+        init(_ membership: Membership, media: (retentionDays: Int?, usage: TeamMediaStore.Usage)? = nil) {
             id = membership.team.id
             name = membership.team.name
             personal = membership.team.personal
             timeZone = membership.team.timeZone
             role = membership.role
             createdAt = membership.team.createdAt
+            retentionDays = media?.retentionDays
+            usage = media?.usage
         }
     }
 
@@ -52,7 +59,12 @@ struct TeamsController {
     struct UpdateInput: Codable {
         var name: String?
         var timeZone: String?
+        /// 1...36500 days, or 0 to keep generated assets forever.
+        var retentionDays: Int?
     }
+
+    /// Longest retention.
+    static let maxRetentionDays = 36_500
 
     struct MemberList: ResponseEncodable {
         var items: [TeamMember]
@@ -83,20 +95,28 @@ struct TeamsController {
         let memberships = try await identities.memberships(userID: principal.userID)
         // An API key is bound to one team and sees only that one.
         let visible = principal.apiKeyID == nil ? memberships : memberships.filter { $0.team.id == principal.teamID }
-        return TeamList(items: visible.map(TeamView.init))
+        return TeamList(items: visible.map { TeamView($0) })
     }
 
     func show(_ request: Request, context: AppRequestContext) async throws -> TeamView {
         let (_, membership) = try await addressed(context, .readTeam)
-        return TeamView(membership)
+        return TeamView(membership, media: try await media.media(teamID: membership.team.id))
     }
 
     func update(_ request: Request, context: AppRequestContext) async throws -> TeamView {
         let (_, membership) = try await addressed(context, .updateTeam)
         let input = try await request.decode(as: UpdateInput.self, context: context)
-        let team = try await teams.update(
-            teamID: membership.team.id, name: input.name, timeZone: input.timeZone, by: context.auditActor(request))
-        return TeamView(Membership(team: team, role: membership.role))
+        if let days = input.retentionDays, !(0...Self.maxRetentionDays).contains(days) {
+            throw ValidationError.invalid("retention_days", "must be 0 (keep forever) ... \(Self.maxRetentionDays)")
+        }
+        var team = membership.team
+        if input.name != nil || input.timeZone != nil || input.retentionDays == nil {
+            team = try await teams.update(teamID: membership.team.id, name: input.name, timeZone: input.timeZone, by: context.auditActor(request))
+        }
+        if let days = input.retentionDays {
+            try await media.setRetention(teamID: team.id, days: days, by: context.auditActor(request))
+        }
+        return TeamView(Membership(team: team, role: membership.role), media: try await media.media(teamID: team.id))
     }
 
     func members(_ request: Request, context: AppRequestContext) async throws -> MemberList {

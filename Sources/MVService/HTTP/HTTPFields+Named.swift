@@ -27,6 +27,7 @@ extension RateLimitDecision {
 /// Header names the API uses beyond the standard ones.
 enum MVHeader {
     static let idempotencyKey = HTTPFields.Element.Name("Idempotency-Key") ?? .contentType
+    static let referrerPolicy = HTTPFields.Element.Name("Referrer-Policy") ?? .contentType
     static let idempotentReplayed = HTTPFields.Element.Name("Idempotent-Replayed") ?? .contentType
     static let requestID = HTTPFields.Element.Name("X-Request-ID") ?? .contentType
     static let team = HTTPFields.Element.Name("X-MV-Team") ?? .contentType

@@ -122,9 +122,12 @@ extension OpenAPIDocument {
                 ], required: ["scene_set_id", "scenes"]),
             "Asset": object(
                 [
-                    "id": uuid, "title": nullable(string), "job_id": nullable(uuid), "content_type": nullable(string), "size_bytes": nullable(integer),
-                    "sha256": nullable(string), "content_url": string, "created_at": dateTime, "metadata": ["type": ["object", "array", "string", "number", "boolean", "null"]],
-                ], required: ["id", "content_url", "created_at"]),
+                    "id": uuid, "kind": enumeration(["video", "image", "scene_set", "upload"]), "title": nullable(string), "tags": array(string),
+                    "owner_id": uuid, "team_id": uuid, "job_id": nullable(uuid), "project_id": nullable(uuid),
+                    "content_type": nullable(string), "size_bytes": nullable(integer), "sha256": nullable(string), "content_url": string,
+                    "created_at": dateTime, "permission": enumeration(["view", "edit", "manage"]),
+                    "metadata": ["type": ["object", "array", "string", "number", "boolean", "null"]],
+                ], required: ["id", "kind", "tags", "owner_id", "team_id", "content_url", "created_at", "permission"]),
             "VideoInfo": object(
                 ["video_id": uuid, "exists": boolean, "file_size_bytes": nullable(integer), "created_at": dateTime], required: ["video_id", "exists", "created_at"]),
             "Providers": object(
@@ -151,7 +154,10 @@ extension OpenAPIDocument {
                     "balance": ref("Balance"),
                 ], required: ["team_id", "amount", "reason", "balance"]),
             "TeamView": object(
-                ["id": uuid, "name": string, "personal": boolean, "time_zone": string, "role": role, "created_at": dateTime],
+                [
+                    "id": uuid, "name": string, "personal": boolean, "time_zone": string, "role": role, "created_at": dateTime,
+                    "retention_days": nullable(integer), "usage": object(["bytes": integer, "count": integer], required: ["bytes", "count"]),
+                ],
                 required: ["id", "name", "personal", "time_zone", "role", "created_at"]),
             "TeamList": object(["items": array(ref("TeamView"))], required: ["items"]),
             "Member": object(

@@ -191,7 +191,7 @@ extension OpenAPIDocument {
                 answers: [200: .json("TeamView")]),
             Route(
                 method: "patch", path: "/api/teams/{id}", operationID: "updateTeam",
-                summary: "Rename a team or set its IANA time zone (owners and admins)",
+                summary: "Rename a team, set its IANA time zone or its retention_days for generated assets (owners and admins)",
                 body: "TeamUpdate", answers: [200: .json("TeamView")], problems: [403]),
             Route(
                 method: "get", path: "/api/teams/{id}/members", operationID: "listMembers", summary: "Members and pending invitations",
@@ -254,7 +254,7 @@ extension OpenAPIDocument {
             Route(
                 method: "get", path: "/api/teams/{id}/audit", operationID: "teamAudit", summary: "The team's audit log (owners and admins)",
                 parameters: auditQuery, answers: [200: .json("AuditPage")], problems: [403]),
-        ]
+        ] + sharingRoutes
     }
 
     private enum Method: String { case get, head }

@@ -126,7 +126,8 @@ extension OpenAPIDocument {
                 ["limit": nullable(integer(1...QuotaStore.maximumLimit)), "action": nullable(enumeration(Quota.Action.allCases.map(\.rawValue)))]),
             "UserUpdate": object(["disabled": nullable(boolean), "is_platform_admin": nullable(boolean)]),
             "TeamInput": object(["name": teamName, "time_zone": nullable(timeZone)], required: ["name"]),
-            "TeamUpdate": object(["name": nullable(teamName), "time_zone": nullable(timeZone)]),
+            "TeamUpdate": object(
+                ["name": nullable(teamName), "time_zone": nullable(timeZone), "retention_days": nullable(integer(0...36_500))]),
             "MemberInput": object(["email": email, "role": role], required: ["email", "role"]),
             "RoleInput": object(["role": role], required: ["role"]),
         ]

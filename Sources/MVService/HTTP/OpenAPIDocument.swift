@@ -63,7 +63,8 @@ enum OpenAPIDocument {
             ],
             "paths": paths,
             "components": [
-                "schemas": requestSchemas(options).merging(responseSchemas) { first, _ in first },
+                "schemas": requestSchemas(options).merging(responseSchemas) { first, _ in first }
+                    .merging(sharingRequestSchemas) { first, _ in first }.merging(sharingResponseSchemas) { first, _ in first },
                 "headers": headers,
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "An access token from /api/auth/login"]
@@ -101,7 +102,9 @@ extension OpenAPIDocument.Route {
         var operation: [String: Any] = ["summary": summary, "operationId": operationID]
         operation["security"] = authenticated ? [["bearer": [String]()]] : [[String: Any]]()
         var parameters = pathParameters.map { name -> [String: Any] in
-            ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.uuid, "description": "A UUID; an unknown or malformed one is 404"]
+            name == "token"
+                ? ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.shareToken, "description": "A share link's token"]
+                : ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.uuid, "description": "A UUID; an unknown or malformed one is 404"]
         }
         parameters += self.parameters.map(\.object)
         if authenticated { parameters.append(OpenAPIDocument.Parameter.team.object) }

@@ -154,6 +154,29 @@ extension Problem {
         }
     }
 
+    /// Asset and share refusals: 404 hides existence, 403 for a permission too low, 409/410 for restore and links.
+    init(_ error: AssetError) {
+        switch error {
+        case .notFound(let kind):
+            self = .notFound(kind?.noun ?? "asset")
+        case .forbidden(let action):
+            self = .forbidden("Your access to this asset does not allow \(action).")
+        case .notDeleted:
+            self = .conflict(code: "not_deleted", "This asset is not deleted.")
+        case .restoreWindowPassed(let hours):
+            self.init(.gone, code: "restore_window_passed", title: "Gone", detail: "Deleted assets can be restored for \(hours) hours only.")
+        case .unknownGrantee(let field):
+            self = .notFound("user or team")
+            errors = [FieldError(field: field, message: "names no user or team")]
+        case .notShareable:
+            self = .conflict(code: "not_shareable", "This asset has no content to share.")
+        case .shareNotFound:
+            self = .notFound("share")
+        case .shareGone:
+            self.init(.gone, code: "share_gone", title: "Gone", detail: "This link expired or was revoked.")
+        }
+    }
+
     /// 429 naming the policy, with `Retry-After` and the rate-limit fields.
     static func rateLimited(_ decision: RateLimitDecision) -> Problem {
         var problem = Problem(

@@ -4,14 +4,18 @@ import MVCore
 import PostgresNIO
 
 extension JobQueue {
-    /// One job of `userID` with its hold, or nil (also for other users' jobs).
+    /// One job with its hold if `userID` created it or may read an asset it produced (jobs follow the rule of their
+    /// outputs, `asset_permission`), else nil.
     func job(id: UUID, userID: UUID) async throws -> JobRecord? {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
                 j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
-            WHERE j.id = \(id) AND j.user_id = \(userID)
+            WHERE j.id = \(id) AND (j.user_id = \(userID) OR EXISTS (
+                SELECT 1 FROM assets a
+                WHERE a.job_id = j.id AND a.deleted_at IS NULL
+                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'))
             """, logger: logger)
         for try await row in rows {
             return try Self.record(row)

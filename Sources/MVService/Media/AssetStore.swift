@@ -1,11 +1,13 @@
 import Foundation
 import Logging
+import MVAuth
 import MVBackends
 import MVCore
 import PostgresNIO
 
-/// Asset rows (videos, images, scene sets) and their blobs. Reads are owner-scoped: anyone else gets nothing,
-/// which the routes turn into 404.
+/// Asset rows (videos, images, scene sets, uploads) and their blobs. Every read filters with the SQL function
+/// `asset_permission` (sql/011, the rule of ``AssetAccess``) and returns the caller's permission with the row, so a
+/// route never filters in Swift: what the query does not return is 404.
 struct AssetStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -23,19 +25,43 @@ struct AssetStore: Sendable {
         var metadata: JSONValue
     }
 
-    /// An asset as read.
+    /// An asset as read, with the caller's permission.
     struct Asset: Sendable {
         var id: UUID
         var kind: AssetKind
         var ownerID: UUID
         var teamID: UUID
         var jobID: UUID?
+        var projectID: UUID?
         var sha256: String?
         var contentType: String?
         var size: Int64?
         var title: String?
+        var tags: [String]
         var metadata: JSONValue
         var createdAt: Date
+        var deletedAt: Date?
+        /// The caller's permission, from `asset_permission` in the same query.
+        var permission: AssetPermission
+    }
+
+    /// The columns ``decode(_:)`` reads from `assets a` (a constant), before the caller's
+    /// `asset_permission(a.owner_id, a.team_id, a.id, user)`.
+    static let columns = """
+        a.id, a.kind, a.owner_id, a.team_id, a.job_id, a.project_id, a.sha256, a.content_type, a.size, a.title, a.tags,
+            a.metadata, a.created_at, a.deleted_at
+        """
+
+    /// One row of ``columns`` starting at column `offset`, followed by the permission unless `permission` is given.
+    static func decode(_ row: PostgresRow, offset o: Int = 0, permission: AssetPermission? = nil) throws -> Asset {
+        let c = row.makeRandomAccess()
+        return Asset(
+            id: try c[o].decode(UUID.self), kind: try c[o + 1].decode(AssetKind.self), ownerID: try c[o + 2].decode(UUID.self),
+            teamID: try c[o + 3].decode(UUID.self), jobID: try c[o + 4].decode(UUID?.self), projectID: try c[o + 5].decode(UUID?.self),
+            sha256: try c[o + 6].decode(String?.self), contentType: try c[o + 7].decode(String?.self), size: try c[o + 8].decode(Int64?.self),
+            title: try c[o + 9].decode(String?.self), tags: try c[o + 10].decode([String].self),
+            metadata: try c[o + 11].decode(JSONB<JSONValue>.self).value, createdAt: try c[o + 12].decode(Date.self),
+            deletedAt: try c[o + 13].decode(Date?.self), permission: try permission ?? c[o + 14].decode(AssetPermission.self))
     }
 
     /// Creates the store.
@@ -59,26 +85,25 @@ struct AssetStore: Sendable {
             """, logger: logger)
     }
 
-    /// The asset `id` of `kind` if `userID` may read it (owner only for now), else nil.
-    func asset(id: UUID, kind: AssetKind, userID: UUID) async throws -> Asset? {
+    /// The live asset `id` (of `kind`, when given) if `userID` may read it, with their permission; else nil.
+    func asset(id: UUID, kind: AssetKind?, userID: UUID) async throws -> Asset? {
         let rows = try await client.query("""
-            SELECT id, kind, owner_id, team_id, job_id, sha256, content_type, size, title, metadata, created_at
-            FROM assets WHERE id = \(id) AND kind = \(kind) AND owner_id = \(userID) AND deleted_at IS NULL
+            SELECT \(unescaped: Self.columns), asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+            FROM assets a
+            WHERE a.id = \(id) AND (\(kind?.rawValue)::text IS NULL OR a.kind = \(kind?.rawValue)) AND a.deleted_at IS NULL
+                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'
             """, logger: logger)
-        for try await row in rows.decode((UUID, AssetKind, UUID, UUID, UUID?, String?, String?, Int64?, String?, JSONB<JSONValue>, Date).self) {
-            return Asset(
-                id: row.0, kind: row.1, ownerID: row.2, teamID: row.3, jobID: row.4, sha256: row.5, contentType: row.6,
-                size: row.7, title: row.8, metadata: row.9.value, createdAt: row.10)
-        }
+        for try await row in rows { return try Self.decode(row) }
         return nil
     }
 
-    /// Which of `ids` are images `userID` may read.
+    /// Which of `ids` are live images or uploads `userID` may read.
     func readableImageIDs(_ ids: [UUID], userID: UUID) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         let rows = try await client.query("""
-            SELECT id FROM assets
-            WHERE id = ANY(\(ids)) AND owner_id = \(userID) AND kind IN ('image', 'upload') AND deleted_at IS NULL
+            SELECT id FROM assets a
+            WHERE a.id = ANY(\(ids)) AND a.kind IN ('image', 'upload') AND a.deleted_at IS NULL
+                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'
             """, logger: logger)
         var found: Set<UUID> = []
         for try await id in rows.decode(UUID.self) { found.insert(id) }

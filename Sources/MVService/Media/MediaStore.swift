@@ -21,6 +21,8 @@ protocol MediaStore: Sendable {
     func ingest(temporaryFile path: String, contentType: String) async throws -> StoredBlob
     /// Local path of a stored blob, for streaming.
     func path(of sha256: String) -> String
+    /// Removes a blob's file (once no asset row references it); a missing file is not an error.
+    func remove(sha256: String) async throws
 }
 
 /// The default store: a local folder, `blobs/ab/abcdef…`, written with temp file + rename.
@@ -38,6 +40,15 @@ struct LocalMediaStore: MediaStore {
 
     func path(of sha256: String) -> String {
         "\(root)/blobs/\(sha256.prefix(2))/\(sha256)"
+    }
+
+    func remove(sha256: String) async throws {
+        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return }
+        let path = path(of: sha256)
+        try await NIOThreadPool.singleton.runIfActive {
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            try FileManager.default.removeItem(atPath: path)
+        }
     }
 
     func ingest(temporaryFile path: String, contentType: String) async throws -> StoredBlob {

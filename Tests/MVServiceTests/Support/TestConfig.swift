@@ -19,6 +19,8 @@ extension AppConfig {
         config.databaseMaxConnections = 6
         config.jobs.concurrency = 4
         config.jobs.lease = .seconds(3)
+        // Tests that age deleted assets by hand call the asset sweeper themselves; the background one stays out of the way.
+        config.assetSweepInterval = .seconds(3600)
         config.jobs.heartbeat = .milliseconds(500)
         config.jobs.pollInterval = .milliseconds(200)
         config.jobs.retryBase = .milliseconds(50)

@@ -171,6 +171,8 @@ struct ExternalIdentityTests {
             #expect(try await client.request(.get, "/api/me", token: try await provider.token(subject: "rotating")).status == .ok)
             #expect(provider.server.fetches == 1)
             // Tokens naming kids the provider never published: at most one refetch per interval, however many arrive.
+            // (Wait out the interval of the first fetch, so the first unknown kid may refetch.)
+            try await Task.sleep(for: Self.refetchInterval + .milliseconds(100))
             let started = ContinuousClock.now
             for index in 0..<5 {
                 let junk = try await Self.withKid(try await provider.token(subject: "rotating"), "ghost-\(index)")

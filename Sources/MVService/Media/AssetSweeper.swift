@@ -8,23 +8,17 @@ import ServiceLifecycle
 /// `asset.deleted`, reason `retention`), then purges rows deleted longer than the restore window ago and the blobs no
 /// remaining row references (content-addressed refcount: the blob row and its FILE go only when the last reference
 /// does). Each step is one statement; any number of instances may sweep at once. A failed sweep is retried next tick.
-struct AssetSweeper: Service {
+struct AssetSweeper: PeriodicChore {
     let postgres: PostgresClient
     let media: any MediaStore
     let restoreWindow: Duration
     let interval: Duration
     let logger: Logger
 
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await sweep()
-            } catch {
-                logger.warning("asset sweep failed", metadata: ["error": "\(String(describing: error).prefix(300))"])
-            }
-            let interval = self.interval
-            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil else { return }
-        }
+    var choreName: String { "asset sweep" }
+
+    func runOnce() async throws {
+        try await sweep()
     }
 
     /// One pass. - Returns: how many assets retention deleted, and the blobs whose files were removed.

@@ -22,26 +22,8 @@ else
   BIN=.build/debug/mvservice
 fi
 
-WORK=$(mktemp -d /tmp/mvcostbench.XXXXXX)
-chmod 755 "$WORK"
-cp -r configs "$WORK/configs"
-cat > "$WORK/configs/ratelimits.yaml" <<YAML
-generate: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
-api: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
-YAML
-sed -i 's/bcrypt_cost: 12/bcrypt_cost: 10/; s/log_level: info/log_level: warning/' "$WORK/configs/service.yaml"
-ARGS=(--config "$WORK/configs/service.yaml" --data-dir "$WORK/data")
-
-"$BIN" serve "${ARGS[@]}" --port "$PORT" --no-workers > "$WORK/server.log" 2>&1 &
-SERVER=$!
-cleanup() {
-  kill -TERM $SERVER 2>/dev/null || true
-  wait $SERVER 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 1 240); do curl -fs "$B/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "$B/readyz" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
+source scripts/lib/bench-server.sh
+start_bench_server mvcostbench
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$WORK/data/postgres" -p 5432 -U postgres -d mvservice)
 if [ "$(id -u)" -eq 0 ]; then PSQL=(runuser -u postgres -- "${PSQL[@]}"); fi

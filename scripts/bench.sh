@@ -14,26 +14,8 @@ command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get install -y -
 swift build -c release --product mvservice --scratch-path .build-release 2>&1 | tail -1
 BIN=.build-release/release/mvservice
 
-WORK=$(mktemp -d /tmp/mvbench.XXXXXX)
-chmod 755 "$WORK"
-cp -r configs "$WORK/configs"
-cat > "$WORK/configs/ratelimits.yaml" <<YAML
-generate: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
-api: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
-YAML
-sed -i 's/bcrypt_cost: 12/bcrypt_cost: 10/; s/log_level: info/log_level: warning/' "$WORK/configs/service.yaml"
-ARGS=(--config "$WORK/configs/service.yaml" --data-dir "$WORK/data")
-
-"$BIN" serve "${ARGS[@]}" --port "$PORT" --no-workers > "$WORK/server.log" 2>&1 &
-SERVER=$!
-cleanup() {
-  kill -TERM $SERVER 2>/dev/null || true
-  wait $SERVER 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 1 120); do curl -fs "$B/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "$B/readyz" >/dev/null || { echo "server did not start"; cat "$WORK/server.log"; exit 1; }
+source scripts/lib/bench-server.sh
+start_bench_server mvbench
 
 # USERS users, each with its own team, credits and one queued job (spreads the per-team account row lock).
 USERS=${MV_BENCH_USERS:-8}

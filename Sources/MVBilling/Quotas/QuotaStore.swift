@@ -30,9 +30,11 @@ public struct QuotaStore: Sendable {
             AT TIME ZONE t.time_zone)
         """
 
-    /// The team's quotas with their current period's usage, oldest first. With `principal`, only the quotas that
-    /// apply to it: the team's, the member's and the API key's.
-    public func list(teamID: UUID, userID: UUID? = nil, apiKeyID: UUID? = nil, onlyApplicable: Bool = false) async throws -> [Quota] {
+    /// The team's quotas with their current period's usage, oldest first; only `quotaID` when given; with
+    /// `onlyApplicable`, only those that count `userID` and `apiKeyID`: the team's, the member's and the key's.
+    public func list(
+        teamID: UUID, quotaID: UUID? = nil, userID: UUID? = nil, apiKeyID: UUID? = nil, onlyApplicable: Bool = false
+    ) async throws -> [Quota] {
         let rows = try await client.query(
             """
             SELECT q.id, q.team_id, q.subject_type, q.subject_id, q.period, q.limit_credits, q.action, coalesce(u.used, 0)::int8,
@@ -41,7 +43,7 @@ public struct QuotaStore: Sendable {
             JOIN teams AS t ON t.id = q.team_id
             CROSS JOIN LATERAL (SELECT \(unescaped: Self.periodBounds)) AS p (period_start, resets_at)
             LEFT JOIN quota_usage AS u ON u.quota_id = q.id AND u.period_start = p.period_start
-            WHERE q.team_id = \(teamID)
+            WHERE q.team_id = \(teamID) AND (\(quotaID)::uuid IS NULL OR q.id = \(quotaID)::uuid)
               AND (NOT \(onlyApplicable) OR q.subject_type = 'team'
                    OR (q.subject_type = 'member' AND q.subject_id = \(userID)::uuid)
                    OR (q.subject_type = 'api_key' AND q.subject_id = \(apiKeyID)::uuid))
@@ -62,7 +64,7 @@ public struct QuotaStore: Sendable {
 
     /// The team's quota `id`, or nil.
     public func quota(id: UUID, teamID: UUID) async throws -> Quota? {
-        try await list(teamID: teamID).first { $0.id == id }
+        try await list(teamID: teamID, quotaID: id).first
     }
 
     /// Creates a quota and records `quota.created`, in one transaction.

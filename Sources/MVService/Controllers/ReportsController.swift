@@ -41,16 +41,8 @@ struct ReportsController {
     }
 
     func teamCosts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var principal = try context.requirePrincipal()
         let teamID = try context.uuidParameter("id", what: "team")
-        // A key is bound to its team; a caller who is not a member never learns the team exists.
-        if principal.apiKeyID != nil && teamID != principal.teamID { throw Problem.notFound("team") }
-        guard let membership = try await teams.membership(teamID: teamID, userID: principal.userID) else { throw Problem.notFound("team") }
-        principal.teamID = teamID
-        principal.role = membership.role
-        guard Authorization.allows(principal, .readLedger) else {
-            throw Problem.forbidden("Only team owners and admins read cost reports.")
-        }
+        let (_, membership) = try await TeamAccess(teams: teams).require(.readLedger, in: teamID, context: context)
         var reader = QueryReader(request)
         let (query, format) = try await parameters(&reader, defaultZone: membership.team.timeZone, teamID: teamID)
         return try await respond(query, format: format, request: request, context: context)

@@ -62,7 +62,7 @@ struct ServiceComponents {
         let ledger = Ledger(logger: logger)
         let prices = config.prices
         let media = try LocalMediaStore(root: config.dataDirectory + "/media")
-        let assets = AssetStore(client: postgres, logger: logger)
+        let assets = AssetStore(client: postgres, media: media, logger: logger)
         let queue = JobQueue(client: postgres, ledger: ledger, logger: logger)
         guard let catalog = config.catalog else {
             throw ConfigError(file: config.backends.catalogPath, key: "", reason: "the model catalog is missing")
@@ -173,7 +173,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         policy: config.policy("generate"), maxAttempts: config.jobs.maxAttempts
     ).addRoutes(to: api.group("mv"))
     VideosController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
-    AssetsController(assets: c.assets, media: c.media).addRoutes(to: api.group("mv"))
+    AssetsController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
     AssetSharingController(assets: c.assets, grants: c.grants, shares: c.shares).addRoutes(to: api.group("mv"))
     // Share links answer anyone holding a valid token: outside /api, no auth middleware.
     ShareLinkController(shares: c.shares, media: c.media).addRoutes(to: router)

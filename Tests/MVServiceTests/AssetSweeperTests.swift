@@ -67,3 +67,79 @@ struct AssetSweeperTests {
         }
     }
 }
+
+/// The sweeper against a writer storing the same bytes at the same moment: the blob row lock orders them, so no live
+/// asset is ever left pointing at a removed file.
+struct AssetSweeperRaceTests {
+    /// Holds the sweeper inside its file removal until the test lets it go.
+    actor Gate {
+        private var arrived = false
+        private var open = false
+        func arrive() async {
+            arrived = true
+            while !open { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        func waitForArrival() async {
+            while !arrived { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        func release() { open = true }
+    }
+
+    /// The local store, with `remove` held at the gate.
+    struct GatedMedia: MediaStore {
+        let base: LocalMediaStore
+        let gate: Gate
+        var temporaryDirectory: String { base.temporaryDirectory }
+        func ingest(temporaryFile path: String, contentType: String) async throws -> StoredBlob {
+            try await base.ingest(temporaryFile: path, contentType: contentType)
+        }
+        func path(of sha256: String) -> String { base.path(of: sha256) }
+        func remove(sha256: String) async throws {
+            await gate.arrive()
+            try await base.remove(sha256: sha256)
+        }
+    }
+
+    @Test func bytesStoredAgainWhileTheSweeperRemovesTheirFileAreRefusedNotLeftDangling() async throws {
+        try await withTestApp { client, context in
+            let alice = try await client.register()
+            let bytes = Array("bytes deleted and stored again".utf8)
+            let old = try await context.insertAsset(owner: alice.userID, team: alice.teamID, bytes: bytes)
+            try await context.execute("UPDATE assets SET deleted_at = now() - interval '100 hours' WHERE id = \(old)")
+            let local = try LocalMediaStore(root: context.config.dataDirectory + "/media")
+            let gate = Gate()
+            let media = GatedMedia(base: local, gate: gate)
+            let window = context.config.restoreWindow
+            let owner = try #require(UUID(uuidString: alice.userID)), team = try #require(UUID(uuidString: alice.teamID))
+            try await context.withPostgres { postgres in
+                let store = AssetStore(client: postgres, media: media, logger: TestCluster.logger)
+                let sweeper = AssetSweeper(postgres: postgres, media: media, restoreWindow: window, interval: .seconds(60), logger: TestCluster.logger)
+                let sweep = Task { try await sweeper.sweep() }
+                await gate.waitForArrival()
+                // The sweeper is about to remove the file; the same bytes arrive now and find the file still there.
+                let path = local.temporaryDirectory + "/" + UUID().uuidString
+                _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+                let blob = try await local.ingest(temporaryFile: path, contentType: "video/mp4")
+                let writer = Task {
+                    try await postgres.withConnection { connection in
+                        try await store.insert(
+                            .init(id: UUID(), kind: .video, ownerID: owner, teamID: team, blob: blob, title: "again", metadata: .object([:])),
+                            on: connection)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                await gate.release()
+                let swept = try await sweep.value
+                #expect(swept.removedBlobs == [blob.sha256])
+                await #expect(throws: AssetError.blobVanished, "the writer waited for the sweep, then found the file gone") {
+                    try await writer.value
+                }
+                let live = try await postgres.query(
+                    "SELECT sha256 FROM assets WHERE deleted_at IS NULL AND sha256 IS NOT NULL", logger: TestCluster.logger)
+                for try await sha in live.decode(String.self) {
+                    #expect(FileManager.default.fileExists(atPath: local.path(of: sha)), "a live asset points at a removed file")
+                }
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import MVAuth
 import MVCore
 import MVTestSupport
@@ -38,7 +39,7 @@ struct ShareLinkTests {
             let item = try #require((list.json["items"] as? [[String: Any]])?.first)
             #expect(item["downloads"] as? Int == 2 && item["downloads_left"] as? Int == 0 && item["status"] as? String == "exhausted")
             #expect(item["url"] == nil || item["url"] is NSNull)
-            // (The router test transport has no peer address, so `ip` is only asserted to be recorded as given.)
+            // (The router transport has no peer address; ShareLinkAuditTests checks `ip` over a real socket.)
             let counted = try await context.scalar(
                 "SELECT count(*)::int FROM audit_events WHERE action = 'share.accessed' AND detail ->> 'counted' = 'true'", as: Int.self)
             let uncounted = try await context.scalar(
@@ -102,6 +103,23 @@ struct ShareLinkTests {
                 let reply = try await client.request(.post, "/api/mv/assets/\(other)/share", token: alice.accessToken, json: body)
                 expectProblemReply(reply, .unprocessableContent, code: "validation_failed", "\(body)")
             }
+        }
+    }
+}
+
+/// Over a real loopback socket, a share access is audited with the caller's address.
+struct ShareLinkAuditTests {
+    @Test func accessIsAuditedWithThePeerAddress() async throws {
+        try await withTestApp(transport: .live) { client, context in
+            let alice = try await client.register()
+            let video = try await context.insertAsset(owner: alice.userID, team: alice.teamID, bytes: ShareLinkTests.bytes).lowercased
+            let created = try await client.request(.post, "/api/mv/assets/\(video)/share", token: alice.accessToken, json: ["expires_in": 60])
+            let url = try #require(created.json["url"] as? String)
+            let reply = try await client.request(.get, url, headers: ["User-Agent": "share-audit-test"])
+            #expect(reply.status == .ok && Array(reply.body.readableBytesView) == ShareLinkTests.bytes)
+            let ip = try await context.scalar(
+                "SELECT ip::text FROM audit_events WHERE action = 'share.accessed' AND user_agent = 'share-audit-test'", as: String.self)
+            #expect(ip == "127.0.0.1" || ip == "127.0.0.1/32" || ip == "::1", "recorded ip: \(String(describing: ip))")
         }
     }
 }

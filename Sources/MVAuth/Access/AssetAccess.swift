@@ -15,7 +15,11 @@ import Foundation
 /// | read | view | read |
 /// | edit (title, tags), share, change grants, delete/restore | edit | generate |
 ///
-/// The database holds the same rule as the SQL function `asset_permission(owner, team, asset, user)` (sql/011), which
+/// Through an API key the view narrows to the key's team (``AssetViewer``): that team's assets, and others only
+/// through a grant to that team.
+///
+/// The database holds the same rule as the SQL function `asset_permission(owner, team, asset, user, key team)`
+/// (sql/011, narrowed by sql/012), which
 /// every id route and every list query filters with, so a page can neither leak nor skip what this function would
 /// decide. Routes read the permission from that function and ask ``allows(_:_:permission:)``: `none` → 404, a lower
 /// permission → 403.
@@ -38,7 +42,24 @@ public enum AssetAccess {
         .delete: .generate,
     ]
 
-    /// The permission `userID` has on `asset`, given the user's current team roles (`memberships`: team → role).
+    /// The permission `viewer` has on `asset`, given the user's current team roles (`memberships`: team → role).
+    ///
+    /// Through an API key (``AssetViewer/scopeTeamID`` set) an asset of another team counts only through a grant to the
+    /// key's team; the asset's own team is decided as for a token.
+    /// - Parameters:
+    ///   - viewer: The caller, narrowed to a team for API keys.
+    ///   - memberships: The caller's teams and roles, as they are now.
+    ///   - asset: The asset's owner, team and grants.
+    public static func permission(of viewer: AssetViewer, memberships: [UUID: TeamRole], asset: Facts) -> AssetPermission {
+        if let scope = viewer.scopeTeamID, scope != asset.teamID {
+            guard memberships[scope] != nil else { return .none }
+            return asset.grants.filter { $0.principal == .team && $0.id == scope }.map(\.permission.permission).max() ?? .none
+        }
+        return permission(of: viewer.userID, memberships: memberships, asset: asset)
+    }
+
+    /// The permission `userID` has on `asset` through a token (no key narrowing), given the user's current team
+    /// roles (`memberships`: team → role).
     /// - Parameters:
     ///   - userID: The caller.
     ///   - memberships: The caller's teams and roles, as they are now.

@@ -13,7 +13,7 @@ struct AssetGuard: Sendable {
         let principal = try context.requirePrincipal()
         let noun = kind?.noun ?? "asset"
         let id = try context.uuidParameter(parameter, what: noun)
-        guard let asset = try await assets.asset(id: id, kind: kind, userID: principal.userID),
+        guard let asset = try await assets.asset(id: id, kind: kind, viewer: principal.assetViewer),
             AssetAccess.canRead(principal, permission: asset.permission)
         else { throw Problem.notFound(noun) }
         return (principal, asset)

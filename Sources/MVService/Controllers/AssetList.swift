@@ -37,7 +37,7 @@ struct AssetList: Sendable {
         filter.limit = query.limit()
         filter.after = query.value("cursor", "is not a cursor from this list") { JobCursor.decode($0) }
         try query.finish()
-        let items = try await assets.list(kind: kind, userID: principal.userID, filter: filter)
+        let items = try await assets.list(kind: kind, viewer: principal.assetViewer, filter: filter)
         let next = items.count == filter.limit ? items.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
         return AssetPage(items: items.map(AssetResponse.init), nextCursor: next)
     }

@@ -99,7 +99,7 @@ struct AssetSharingController {
             }
         }
         let stored = try await grants.replace(
-            assetID: asset.id, with: merged, userID: principal.userID, by: context.auditActor(request))
+            assetID: asset.id, with: merged, viewer: principal.assetViewer, by: context.auditActor(request))
         return ACL(assetId: asset.id, grants: stored)
     }
 
@@ -117,7 +117,7 @@ struct AssetSharingController {
         guard errors.isEmpty else { throw ValidationError(errors) }
         guard asset.sha256 != nil else { throw AssetError.notShareable }
         let share = try await shares.create(
-            assetID: asset.id, expiresIn: input.expiresIn, maxDownloads: input.maxDownloads, userID: principal.userID,
+            assetID: asset.id, expiresIn: input.expiresIn, maxDownloads: input.maxDownloads, viewer: principal.assetViewer,
             by: context.auditActor(request))
         var response = EditedResponse(status: .created, response: ShareView(share, path: shares.path(of: share)))
         response.headers[.cacheControl] = "no-store"
@@ -134,11 +134,11 @@ struct AssetSharingController {
     func revoke(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let principal = try context.requirePrincipal()
         let id = try context.uuidParameter("share_id", what: "share")
-        guard let (_, permission) = try await shares.owner(ofShare: id, userID: principal.userID),
+        guard let (_, permission) = try await shares.owner(ofShare: id, viewer: principal.assetViewer),
             AssetAccess.canRead(principal, permission: permission)
         else { throw AssetError.shareNotFound }
         try AssetGuard.check(.share, principal, permission)
-        try await shares.revoke(shareID: id, userID: principal.userID, by: context.auditActor(request))
+        try await shares.revoke(shareID: id, viewer: principal.assetViewer, by: context.auditActor(request))
         return .noContent
     }
 }

@@ -4,10 +4,13 @@ import MVAuth
 import MVCore
 import NIOCore
 
-/// Images and scene sets: lists, metadata and bytes, decided by ``AssetGuard`` (no read access → 404).
+/// Images and scene sets: lists, metadata and bytes, decided by ``AssetGuard`` (no read access → 404), and their
+/// renaming, tagging, delete and restore (``AssetManagement``).
 struct AssetsController {
     let assets: AssetStore
     let media: any MediaStore
+    /// How long a deleted image or scene set can be restored (`media.restore_window_hours`).
+    let restoreWindow: Duration
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("images", use: images)
@@ -16,6 +19,8 @@ struct AssetsController {
         group.head("images/{id}/content", use: imageContent)
         group.get("scene_sets", use: sceneSets)
         group.get("scene_sets/{id}", use: sceneSet)
+        AssetManagement(assets: assets, kind: .image, restoreWindow: restoreWindow).addRoutes(to: group, collection: "images")
+        AssetManagement(assets: assets, kind: .sceneSet, restoreWindow: restoreWindow).addRoutes(to: group, collection: "scene_sets")
     }
 
     private var guarded: AssetGuard { AssetGuard(assets: assets) }

@@ -70,7 +70,7 @@ struct GenerationController {
         let input = try await request.decode(as: GenerateVideoInput.self, context: context)
         let spec = try VideoJobSpec(validating: input)
         let quote = try quoter.quote(video: spec)
-        let readable = try await assets.readableImageIDs(spec.referenceImageIds, userID: principal.userID)
+        let readable = try await assets.readableImageIDs(spec.referenceImageIds, viewer: principal.assetViewer)
         if let missing = spec.referenceImageIds.first(where: { !readable.contains($0) }) {
             throw Problem.notFound("reference image \(missing)")
         }
@@ -113,7 +113,7 @@ struct GenerationController {
         }
         let wait = PreferWait(request.headers[MVHeader.prefer])
         if let wait, !record.state.isFinal {
-            record = try await waitForFinish(record, userID: principal.userID, upTo: wait)
+            record = try await waitForFinish(record, viewer: principal.assetViewer, upTo: wait)
         }
         var response = try jobResponse(record, finished: wait != nil && record.state.isFinal)
         if let wait { response.headers[MVHeader.preferenceApplied] = "wait=\(wait.seconds)" }
@@ -125,12 +125,12 @@ struct GenerationController {
     }
 
     /// Polls the job until it is final or `wait` runs out (`Prefer: wait=N`).
-    private func waitForFinish(_ record: JobRecord, userID: UUID, upTo wait: PreferWait) async throws -> JobRecord {
+    private func waitForFinish(_ record: JobRecord, viewer: AssetViewer, upTo wait: PreferWait) async throws -> JobRecord {
         let deadline = ContinuousClock.now + .seconds(wait.seconds)
         var current = record
         while !current.state.isFinal, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(250))
-            guard let fresh = try await queue.job(id: record.id, userID: userID) else { break }
+            guard let fresh = try await queue.job(id: record.id, viewer: viewer) else { break }
             current = fresh
         }
         return current

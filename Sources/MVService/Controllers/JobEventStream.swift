@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MVAuth
 import MVCore
 import NIOCore
 
@@ -12,8 +13,8 @@ struct JobEventStream {
     var pollInterval: Duration = .milliseconds(500)
     var maxDuration: Duration = .seconds(600)
 
-    func response(jobID: UUID, userID: UUID, lastEventID: String?) async throws -> Response {
-        guard let first = try await queue.job(id: jobID, userID: userID) else { throw Problem.notFound("job") }
+    func response(jobID: UUID, viewer: AssetViewer, lastEventID: String?) async throws -> Response {
+        guard let first = try await queue.job(id: jobID, viewer: viewer) else { throw Problem.notFound("job") }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -47,7 +48,7 @@ struct JobEventStream {
                 }
                 guard ContinuousClock.now < deadline else { break }
                 try await Task.sleep(for: pollInterval)
-                guard let fresh = try await queue.job(id: jobID, userID: userID) else { break }
+                guard let fresh = try await queue.job(id: jobID, viewer: viewer) else { break }
                 record = fresh
             }
             try await writer.finish(nil)

@@ -17,7 +17,7 @@ struct JobsController {
     func show(_ request: Request, context: AppRequestContext) async throws -> JobResponse {
         let principal = try context.requirePrincipal()
         let id = try context.uuidParameter("id", what: "job")
-        guard let record = try await queue.job(id: id, userID: principal.userID) else { throw Problem.notFound("job") }
+        guard let record = try await queue.job(id: id, viewer: principal.assetViewer) else { throw Problem.notFound("job") }
         return JobResponse(record)
     }
 
@@ -40,7 +40,7 @@ struct JobsController {
         filter.limit = query.limit()
         filter.after = query.value("cursor", "is not a cursor from this list") { JobCursor.decode($0) }
         try query.finish()
-        let records = try await queue.jobs(userID: principal.userID, filter: filter)
+        let records = try await queue.jobs(viewer: principal.assetViewer, filter: filter)
         let next = records.count == filter.limit ? records.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
         return JobPage(items: records.map(JobResponse.init), nextCursor: next)
     }
@@ -49,13 +49,13 @@ struct JobsController {
         let principal = try context.requirePrincipal()
         let id = try context.uuidParameter("id", what: "job")
         let lastEventID = request.headers[MVHeader.lastEventID]
-        return try await JobEventStream(queue: queue).response(jobID: id, userID: principal.userID, lastEventID: lastEventID)
+        return try await JobEventStream(queue: queue).response(jobID: id, viewer: principal.assetViewer, lastEventID: lastEventID)
     }
 
     func cancel(_ request: Request, context: AppRequestContext) async throws -> JobResponse {
         let principal = try context.requirePrincipal()
         let id = try context.uuidParameter("id", what: "job")
-        guard let record = try await queue.cancel(jobID: id, userID: principal.userID) else { throw Problem.notFound("job") }
+        guard let record = try await queue.cancel(jobID: id, viewer: principal.assetViewer) else { throw Problem.notFound("job") }
         return JobResponse(record)
     }
 }

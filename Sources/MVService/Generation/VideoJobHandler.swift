@@ -15,7 +15,7 @@ struct VideoJobHandler: JobHandler {
 
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
         let spec = try job.spec(VideoJobSpec.self)
-        let references = try await assets.referenceFiles(ids: spec.referenceImageIds, userID: job.userID, media: media)
+        let references = try await assets.referenceFiles(ids: spec.referenceImageIds, viewer: job.viewer, media: media)
         await session.progress(0.05, stage: "submitting")
         let result: VideoResult
         do {

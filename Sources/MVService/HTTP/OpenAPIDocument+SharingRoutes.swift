@@ -25,7 +25,9 @@ extension OpenAPIDocument {
     static var sharingRoutes: [Route] {
         let bytes: Body = .media(["video/mp4", "image/png", "image/jpeg", "image/webp", "application/octet-stream"], "The shared content")
         let contentHeaders = [200: ["ETag", "Accept-Ranges"], 206: ["ETag", "Accept-Ranges", "Content-Range"], 304: ["ETag"]]
-        return [
+        let managed = management("videos", "video", "Video") + management("images", "image", "Image")
+            + management("scene_sets", "scene set", "SceneSet")
+        return managed + [
             Route(
                 method: "get", path: "/api/mv/videos", operationID: "listVideos", summary: "Videos visible to the caller, newest first",
                 parameters: assetQuery, answers: [200: .json("AssetPage")]),
@@ -35,17 +37,6 @@ extension OpenAPIDocument {
             Route(
                 method: "get", path: "/api/mv/scene_sets", operationID: "listSceneSets",
                 summary: "Scene sets visible to the caller, newest first", parameters: assetQuery, answers: [200: .json("AssetPage")]),
-            Route(
-                method: "patch", path: "/api/mv/videos/{id}", operationID: "updateVideo",
-                summary: "Rename or tag a video (owner, team owners and admins, edit grantees); other members are ignored",
-                body: "AssetUpdate", answers: [200: .json("Asset")], problems: [403]),
-            Route(
-                method: "delete", path: "/api/mv/videos/{id}", operationID: "deleteVideo",
-                summary: "Delete a video for everyone (restorable within the restore window)", answers: [204: .empty], problems: [403]),
-            Route(
-                method: "post", path: "/api/mv/videos/{id}/restore", operationID: "restoreVideo",
-                summary: "Undo a delete within the restore window (409 when not deleted, 410 after the window)",
-                answers: [200: .json("Asset")], problems: [403, 409, 410]),
             Route(
                 method: "get", path: "/api/mv/assets/{id}/acl", operationID: "assetACL",
                 summary: "Who else may use an asset (owner, team owners and admins, edit grantees)", answers: [200: .json("ACL")],
@@ -73,6 +64,23 @@ extension OpenAPIDocument {
                 method: "head", path: "/s/{token}", operationID: "sharedContentHead",
                 summary: "Headers of a shared asset's content (takes no download)", authenticated: false, parameters: P.contentHeaders,
                 answers: [200: .empty, 206: .empty, 304: .empty], problems: [404, 410, 416], responseHeaders: contentHeaders),
+        ]
+    }
+
+    /// `PATCH`, `DELETE` and `POST .../restore` of one asset collection (``AssetManagement``).
+    static func management(_ collection: String, _ noun: String, _ operation: String) -> [Route] {
+        [
+            Route(
+                method: "patch", path: "/api/mv/\(collection)/{id}", operationID: "update\(operation)",
+                summary: "Rename or tag a \(noun) (owner, team owners and admins, edit grantees)",
+                body: "AssetUpdate", answers: [200: .json("Asset")], problems: [403]),
+            Route(
+                method: "delete", path: "/api/mv/\(collection)/{id}", operationID: "delete\(operation)",
+                summary: "Delete a \(noun) for everyone (restorable within the restore window)", answers: [204: .empty], problems: [403]),
+            Route(
+                method: "post", path: "/api/mv/\(collection)/{id}/restore", operationID: "restore\(operation)",
+                summary: "Undo a delete within the restore window (409 when not deleted, 410 after the window)",
+                answers: [200: .json("Asset")], problems: [403, 409, 410]),
         ]
     }
 

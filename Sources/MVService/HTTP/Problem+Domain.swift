@@ -174,6 +174,10 @@ extension Problem {
             self = .notFound("share")
         case .shareGone:
             self.init(.gone, code: "share_gone", title: "Gone", detail: "This link expired or was revoked.")
+        case .blobVanished:
+            self.init(
+                .serviceUnavailable, code: "storage_busy", title: "Service unavailable",
+                detail: "Stored content was being cleaned up while the same bytes arrived; send them again.")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVAuth
 import MVBilling
 import MVCore
 import PostgresNIO
@@ -72,7 +73,7 @@ extension JobQueue {
         }
         switch step {
         case .existing(let id):
-            guard let record = try await job(id: id, userID: request.userID) else { throw Failure.missing }
+            guard let record = try await job(id: id, viewer: AssetViewer(userID: request.userID)) else { throw Failure.missing }
             return .replayed(record)
         case .created(let decision):
             let record = JobRecord(

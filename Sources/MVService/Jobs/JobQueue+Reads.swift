@@ -1,21 +1,23 @@
 import Foundation
 import Logging
+import MVAuth
 import MVCore
 import PostgresNIO
 
 extension JobQueue {
-    /// One job with its hold if `userID` created it or may read an asset it produced (jobs follow the rule of their
-    /// outputs, `asset_permission`), else nil.
-    func job(id: UUID, userID: UUID) async throws -> JobRecord? {
+    /// One job with its hold if the viewer created it (in the key's team, for API keys) or may read an asset it
+    /// produced (jobs follow the rule of their outputs, `asset_permission`), else nil.
+    func job(id: UUID, viewer: AssetViewer) async throws -> JobRecord? {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
                 j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
-            WHERE j.id = \(id) AND (j.user_id = \(userID) OR EXISTS (
-                SELECT 1 FROM assets a
-                WHERE a.job_id = j.id AND a.deleted_at IS NULL
-                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'))
+            WHERE j.id = \(id)
+                AND ((j.user_id = \(viewer.userID) AND (\(viewer.scopeTeamID)::uuid IS NULL OR j.team_id = \(viewer.scopeTeamID)))
+                    OR EXISTS (
+                        SELECT 1 FROM assets a
+                        WHERE a.job_id = j.id AND a.deleted_at IS NULL AND \(permissionOf: viewer) <> 'none'))
             """, logger: logger)
         for try await row in rows {
             return try Self.record(row)
@@ -35,14 +37,14 @@ extension JobQueue {
         var limit: Int = 50
     }
 
-    /// `userID`'s jobs, newest first, one page, in one query (filters are bound parameters, never spliced).
-    func jobs(userID: UUID, filter: ListFilter) async throws -> [JobRecord] {
+    /// `viewer`'s jobs, newest first, one page, in one query (filters are bound parameters, never spliced).
+    func jobs(viewer: AssetViewer, filter: ListFilter) async throws -> [JobRecord] {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
                 j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
                 j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
-            WHERE j.user_id = \(userID)
+            WHERE j.user_id = \(viewer.userID) AND (\(viewer.scopeTeamID)::uuid IS NULL OR j.team_id = \(viewer.scopeTeamID))
                 AND (\(filter.state?.rawValue)::text IS NULL OR j.state = \(filter.state?.rawValue))
                 AND (\(filter.kind?.rawValue)::text IS NULL OR j.kind = \(filter.kind?.rawValue))
                 AND (\(filter.projectID)::uuid IS NULL OR j.project_id = \(filter.projectID))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVAuth
 import MVBackends
 import MVBilling
 import MVCore
@@ -45,13 +46,13 @@ struct JobQueue: Sendable {
             WHERE id = (
                 SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()
                 ORDER BY priority DESC, run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, kind, user_id, team_id, request, attempts, max_attempts, lease_token, quoted, provider_checkpoint
+            RETURNING id, kind, user_id, team_id, request, attempts, max_attempts, lease_token, quoted, provider_checkpoint, api_key_id
             """, logger: logger)
-        let columns = (UUID, JobKind, UUID, UUID, JSONB<JSONValue>, Int, Int, Int64, Int64, JSONB<ProviderCheckpoint>?).self
+        let columns = (UUID, JobKind, UUID, UUID, JSONB<JSONValue>, Int, Int, Int64, Int64, JSONB<ProviderCheckpoint>?, UUID?).self
         for try await row in rows.decode(columns) {
             return ClaimedJob(
                 id: row.0, kind: row.1, userID: row.2, teamID: row.3, request: row.4.value, attempts: row.5,
-                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpoint: row.9?.value)
+                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpoint: row.9?.value, apiKeyID: row.10)
         }
         return nil
     }
@@ -150,16 +151,17 @@ struct JobQueue: Sendable {
         }
     }
 
-    /// Cancels a queued or running job of `userID`, releasing its hold and bumping the fencing token so the
+    /// Cancels a queued or running job of the viewer (in the key's team, for API keys), releasing its hold and bumping the fencing token so the
     /// worker's later writes are refused.
     /// - Returns: the job after cancelling; nil when the caller has no such job.
     /// - Throws: ``Failure/finished(_:)`` when the job already finished.
-    func cancel(jobID: UUID, userID: UUID) async throws -> JobRecord? {
+    func cancel(jobID: UUID, viewer: AssetViewer) async throws -> JobRecord? {
         let canceled = try await client.transaction(logger: logger) { connection -> Bool in
             let rows = try await connection.query("""
                 UPDATE jobs SET state = 'canceled', stage = 'canceled', finished_at = now(), lease_token = lease_token + 1,
                     locked_by = NULL, lease_expires_at = NULL, updated_at = now()
-                WHERE id = \(jobID) AND user_id = \(userID) AND state IN ('queued', 'running')
+                WHERE id = \(jobID) AND user_id = \(viewer.userID) AND state IN ('queued', 'running')
+                    AND (\(viewer.scopeTeamID)::uuid IS NULL OR team_id = \(viewer.scopeTeamID))
                 RETURNING id
                 """, logger: logger)
             guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { return false }
@@ -167,7 +169,7 @@ struct JobQueue: Sendable {
             try await recordResolution(jobID, resolution, on: connection)
             return true
         }
-        guard let record = try await job(id: jobID, userID: userID) else { return nil }
+        guard let record = try await job(id: jobID, viewer: viewer) else { return nil }
         if !canceled {
             throw Failure.finished(record.state)
         }

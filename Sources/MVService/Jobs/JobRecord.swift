@@ -1,4 +1,5 @@
 import Foundation
+import MVAuth
 import MVBackends
 import MVCore
 import PostgresNIO
@@ -59,4 +60,9 @@ struct ClaimedJob: Sendable {
     var quoted: Int64
     /// The provider job an earlier attempt started, if any.
     var checkpoint: ProviderCheckpoint?
+    /// The API key the job was submitted with; its inputs are then read in the key's team only.
+    var apiKeyID: UUID? = nil
+
+    /// Whose view of the assets the job has while it runs: the submitter's, narrowed like their request was.
+    var viewer: AssetViewer { AssetViewer(userID: userID, scopeTeamID: apiKeyID == nil ? nil : teamID) }
 }

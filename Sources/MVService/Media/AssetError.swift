@@ -18,4 +18,6 @@ enum AssetError: Error, Equatable {
     case shareNotFound
     /// A share link that expired or was revoked: 410.
     case shareGone
+    /// The sweeper removed the file of a blob while new bytes were stored under the same hash: 503, retryable.
+    case blobVanished
 }

@@ -16,15 +16,15 @@ struct AssetGrantStore: Sendable {
     }
 
     /// Replaces the access list of `assetID` with `grants` and records `acl.changed` (old and new lists), in one
-    /// transaction that first locks the asset row under the guard "live, and `userID`'s permission at least `edit`".
+    /// transaction that first locks the asset row under the guard "live, and `viewer`'s permission at least `edit`".
     /// - Throws: ``AssetError/notFound(_:)`` when the guard fails; ``AssetError/unknownGrantee(field:)`` naming the
     ///   first grant whose user or team does not exist.
-    func replace(assetID: UUID, with grants: [AssetGrant], userID: UUID, by actor: AuditEvent.Actor) async throws -> [AssetGrant] {
+    func replace(assetID: UUID, with grants: [AssetGrant], viewer: AssetViewer, by actor: AuditEvent.Actor) async throws -> [AssetGrant] {
         try await client.transaction(logger: logger) { connection in
             let locked = try await connection.query("""
                 SELECT a.team_id, a.kind FROM assets a
                 WHERE a.id = \(assetID) AND a.deleted_at IS NULL
-                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) IN ('edit', 'manage')
+                    AND \(permissionOf: viewer) IN ('edit', 'manage')
                 FOR UPDATE
                 """, logger: logger)
             var asset: (UUID, AssetKind)?
@@ -38,7 +38,7 @@ struct AssetGrantStore: Sendable {
             try await connection.query("DELETE FROM asset_grants WHERE asset_id = \(assetID)", logger: logger)
             try await connection.query("""
                 INSERT INTO asset_grants (asset_id, principal_type, principal_id, permission, granted_by)
-                SELECT \(assetID), t, i, p, \(userID)
+                SELECT \(assetID), t, i, p, \(viewer.userID)
                 FROM unnest(\(grants.map(\.principal.rawValue))::text[], \(grants.map(\.id))::uuid[],
                     \(grants.map(\.permission.rawValue))::text[]) AS g (t, i, p)
                 """, logger: logger)

@@ -4,13 +4,13 @@ import MVCore
 import PostgresNIO
 
 extension AssetStore {
-    /// The asset `id` of `kind` whether live or deleted, if `userID` may read it (restore needs to see deleted rows).
-    func anyAsset(id: UUID, kind: AssetKind, userID: UUID) async throws -> Asset? {
+    /// The asset `id` of `kind` whether live or deleted, if `viewer` may read it (restore needs to see deleted rows).
+    func anyAsset(id: UUID, kind: AssetKind, viewer: AssetViewer) async throws -> Asset? {
         let rows = try await client.query("""
-            SELECT \(unescaped: Self.columns), asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+            SELECT \(unescaped: Self.columns), \(permissionOf: viewer)
             FROM assets a
             WHERE a.id = \(id) AND a.kind = \(kind.rawValue)
-                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'
+                AND \(permissionOf: viewer) <> 'none'
             """, logger: logger)
         for try await row in rows { return try Self.decode(row) }
         return nil
@@ -19,14 +19,14 @@ extension AssetStore {
     /// Sets `title` and/or `tags` (nil: unchanged) in ONE guarded statement: the row must be live and the caller's
     /// permission, evaluated in the same statement, at least `edit`. Nothing else of the row is writable.
     /// - Throws: ``AssetError/notFound(_:)`` when the guard fails (deleted or access lost meanwhile).
-    func update(id: UUID, kind: AssetKind, title: String?, tags: [String]?, userID: UUID) async throws -> Asset {
+    func update(id: UUID, kind: AssetKind, title: String?, tags: [String]?, viewer: AssetViewer) async throws -> Asset {
         let rows = try await client.query("""
             UPDATE assets a SET
                 title = coalesce(\(title), a.title),
                 tags = coalesce(\(tags)::text[], a.tags)
             WHERE a.id = \(id) AND a.kind = \(kind.rawValue) AND a.deleted_at IS NULL
-                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) IN ('edit', 'manage')
-            RETURNING \(unescaped: Self.columns), asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+                AND \(permissionOf: viewer) IN ('edit', 'manage')
+            RETURNING \(unescaped: Self.columns), \(permissionOf: viewer)
             """, logger: logger)
         for try await row in rows { return try Self.decode(row) }
         throw AssetError.notFound(kind)
@@ -35,12 +35,12 @@ extension AssetStore {
     /// Soft-deletes the asset (gone for everyone at once) and records `asset.deleted`, in one transaction whose UPDATE
     /// carries the guard (live, caller's permission at least `edit`).
     /// - Throws: ``AssetError/notFound(_:)`` when the guard fails.
-    func softDelete(id: UUID, kind: AssetKind, by actor: AuditEvent.Actor, userID: UUID) async throws {
+    func softDelete(id: UUID, kind: AssetKind, by actor: AuditEvent.Actor, viewer: AssetViewer) async throws {
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                UPDATE assets a SET deleted_at = now(), deleted_by = \(userID)
+                UPDATE assets a SET deleted_at = now(), deleted_by = \(viewer.userID)
                 WHERE a.id = \(id) AND a.kind = \(kind.rawValue) AND a.deleted_at IS NULL
-                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) IN ('edit', 'manage')
+                    AND \(permissionOf: viewer) IN ('edit', 'manage')
                 RETURNING a.team_id
                 """, logger: logger)
             var teamID: UUID?
@@ -55,15 +55,15 @@ extension AssetStore {
     /// Undoes a soft delete within `window`, recording `asset.restored`, in one transaction whose UPDATE carries the
     /// guard (deleted less than `window` ago, caller's permission at least `edit`).
     /// - Throws: ``AssetError/notFound(_:)`` when the guard fails.
-    func restore(id: UUID, kind: AssetKind, window: Duration, by actor: AuditEvent.Actor, userID: UUID) async throws -> Asset {
+    func restore(id: UUID, kind: AssetKind, window: Duration, by actor: AuditEvent.Actor, viewer: AssetViewer) async throws -> Asset {
         let seconds = Double(window.components.seconds)
         return try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 UPDATE assets a SET deleted_at = NULL, deleted_by = NULL
                 WHERE a.id = \(id) AND a.kind = \(kind.rawValue) AND a.deleted_at IS NOT NULL
                     AND a.deleted_at > now() - make_interval(secs => \(seconds))
-                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) IN ('edit', 'manage')
-                RETURNING \(unescaped: Self.columns), asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+                    AND \(permissionOf: viewer) IN ('edit', 'manage')
+                RETURNING \(unescaped: Self.columns), \(permissionOf: viewer)
                 """, logger: logger)
             var restored: Asset?
             for try await row in rows { restored = try Self.decode(row) }

@@ -31,23 +31,23 @@ extension AssetStore {
         var limit: Int = 50
     }
 
-    /// One page of the live assets of `kind` that `userID` may read, newest first, in ONE query: the visibility rule is
+    /// One page of the live assets of `kind` that `viewer` may read, newest first, in ONE query: the visibility rule is
     /// the same `asset_permission` the id routes use, applied in SQL before `LIMIT`, so pages neither leak nor skip.
-    func list(kind: AssetKind, userID: UUID, filter: ListFilter) async throws -> [Asset] {
+    func list(kind: AssetKind, viewer: AssetViewer, filter: ListFilter) async throws -> [Asset] {
         let owner = filter.owner?.rawValue
         let rows = try await client.query("""
-            SELECT \(unescaped: Self.columns), asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+            SELECT \(unescaped: Self.columns), \(permissionOf: viewer)
             FROM assets a
             WHERE a.kind = \(kind.rawValue) AND a.deleted_at IS NULL
-                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'
+                AND \(permissionOf: viewer) <> 'none'
                 AND (\(owner)::text IS NULL
-                    OR (\(owner) = 'me' AND a.owner_id = \(userID))
+                    OR (\(owner) = 'me' AND a.owner_id = \(viewer.userID))
                     OR (\(owner) = 'team' AND a.team_id = \(filter.teamID))
-                    OR (\(owner) = 'shared' AND a.owner_id <> \(userID) AND EXISTS (
+                    OR (\(owner) = 'shared' AND a.owner_id <> \(viewer.userID) AND EXISTS (
                         SELECT 1 FROM asset_grants g
-                        WHERE g.asset_id = a.id AND ((g.principal_type = 'user' AND g.principal_id = \(userID))
+                        WHERE g.asset_id = a.id AND ((g.principal_type = 'user' AND g.principal_id = \(viewer.userID))
                             OR (g.principal_type = 'team' AND g.principal_id IN (
-                                SELECT m.team_id FROM memberships m WHERE m.user_id = \(userID)))))))
+                                SELECT m.team_id FROM memberships m WHERE m.user_id = \(viewer.userID)))))))
                 AND (\(filter.text)::text IS NULL OR a.search @@ websearch_to_tsquery('english', \(filter.text)))
                 AND (\(filter.projectID)::uuid IS NULL OR a.project_id = \(filter.projectID))
                 AND (\(filter.createdAfter)::timestamptz IS NULL OR a.created_at > \(filter.createdAfter))

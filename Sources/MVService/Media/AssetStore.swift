@@ -10,6 +10,8 @@ import PostgresNIO
 /// route never filters in Swift: what the query does not return is 404.
 struct AssetStore: Sendable {
     let client: PostgresClient
+    /// Where the blobs' files are (``insert(_:on:)`` checks a reused blob's file is still there).
+    let media: any MediaStore
     let logger: Logger
 
     /// A row to insert.
@@ -65,18 +67,25 @@ struct AssetStore: Sendable {
     }
 
     /// Creates the store.
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, media: any MediaStore, logger: Logger) {
         self.client = client
+        self.media = media
         self.logger = logger
     }
 
     /// Inserts the blob (once per hash) and the asset row on `connection`.
+    ///
+    /// The blob row is inserted or, when the bytes are known already, locked (`ON CONFLICT DO UPDATE`) before its file
+    /// is checked: ``AssetSweeper`` removes a blob's file only while its DELETE holds that row, so after this statement
+    /// the file is either there to stay until commit, or gone for good, and then the insert refuses.
+    /// - Throws: ``AssetError/blobVanished`` when the sweeper removed the file the blob names (retry with fresh bytes).
     func insert(_ asset: NewAsset, on connection: PostgresConnection) async throws {
         if let blob = asset.blob {
             try await connection.query("""
                 INSERT INTO blobs (sha256, size, content_type) VALUES (\(blob.sha256), \(blob.size), \(blob.contentType))
-                ON CONFLICT (sha256) DO NOTHING
+                ON CONFLICT (sha256) DO UPDATE SET size = EXCLUDED.size
                 """, logger: logger)
+            guard FileManager.default.fileExists(atPath: media.path(of: blob.sha256)) else { throw AssetError.blobVanished }
         }
         try await connection.query("""
             INSERT INTO assets (id, kind, owner_id, team_id, job_id, project_id, sha256, content_type, size, title, metadata)
@@ -85,25 +94,25 @@ struct AssetStore: Sendable {
             """, logger: logger)
     }
 
-    /// The live asset `id` (of `kind`, when given) if `userID` may read it, with their permission; else nil.
-    func asset(id: UUID, kind: AssetKind?, userID: UUID) async throws -> Asset? {
+    /// The live asset `id` (of `kind`, when given) if `viewer` may read it, with their permission; else nil.
+    func asset(id: UUID, kind: AssetKind?, viewer: AssetViewer) async throws -> Asset? {
         let rows = try await client.query("""
-            SELECT \(unescaped: Self.columns), asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+            SELECT \(unescaped: Self.columns), \(permissionOf: viewer)
             FROM assets a
             WHERE a.id = \(id) AND (\(kind?.rawValue)::text IS NULL OR a.kind = \(kind?.rawValue)) AND a.deleted_at IS NULL
-                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'
+                AND \(permissionOf: viewer) <> 'none'
             """, logger: logger)
         for try await row in rows { return try Self.decode(row) }
         return nil
     }
 
-    /// Which of `ids` are live images or uploads `userID` may read.
-    func readableImageIDs(_ ids: [UUID], userID: UUID) async throws -> Set<UUID> {
+    /// Which of `ids` are live images or uploads `viewer` may read.
+    func readableImageIDs(_ ids: [UUID], viewer: AssetViewer) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         let rows = try await client.query("""
             SELECT id FROM assets a
             WHERE a.id = ANY(\(ids)) AND a.kind IN ('image', 'upload') AND a.deleted_at IS NULL
-                AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) <> 'none'
+                AND \(permissionOf: viewer) <> 'none'
             """, logger: logger)
         var found: Set<UUID> = []
         for try await id in rows.decode(UUID.self) { found.insert(id) }
@@ -111,13 +120,13 @@ struct AssetStore: Sendable {
     }
 
     /// Local files of the reference images, in the order given.
-    func referenceFiles(ids: [UUID], userID: UUID, media: any MediaStore) async throws -> [MediaFile] {
+    func referenceFiles(ids: [UUID], viewer: AssetViewer, media: any MediaStore) async throws -> [MediaFile] {
         var files: [MediaFile] = []
         for id in ids {
-            let asset: Asset? = if let image = try await asset(id: id, kind: .image, userID: userID) {
+            let asset: Asset? = if let image = try await asset(id: id, kind: .image, viewer: viewer) {
                 image
             } else {
-                try await asset(id: id, kind: .upload, userID: userID)
+                try await asset(id: id, kind: .upload, viewer: viewer)
             }
             guard let asset, let sha = asset.sha256 else {
                 throw AttemptFailure(JobFailure(.invalidInput, "Reference image \(id.lowercased) is no longer available."), retry: false)

@@ -26,7 +26,6 @@ struct AssetSweeper: PeriodicChore {
     func sweep() async throws -> (retained: Int, removedBlobs: [String]) {
         let retained = try await applyRetention()
         let removed = try await purge()
-        for sha in removed { try await media.remove(sha256: sha) }
         return (retained, removed)
     }
 
@@ -52,10 +51,15 @@ struct AssetSweeper: PeriodicChore {
     }
 
     /// Deletes rows soft-deleted before the restore window and, in the same statement, the blobs of theirs that no
-    /// other row references. - Returns: the removed blobs' hashes (their files go after the commit).
+    /// other row references, then removes those blobs' files BEFORE committing, while the deleted blob rows are still
+    /// locked. A writer storing the same bytes again meanwhile locks the blob row first (``AssetStore/insert(_:on:)``),
+    /// so it either waits for this commit and then finds the file gone (and refuses, retryably), or holds the row
+    /// first and this DELETE fails on its reference (nothing is removed; the next tick retries).
+    /// - Returns: the removed blobs' hashes.
     private func purge() async throws -> [String] {
         let seconds = Double(restoreWindow.components.seconds)
-        let rows = try await postgres.query("""
+        return try await postgres.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
             WITH purged AS (
                 DELETE FROM assets WHERE deleted_at < now() - make_interval(secs => \(seconds))
                 RETURNING id, sha256
@@ -67,8 +71,10 @@ struct AssetSweeper: PeriodicChore {
             )
             SELECT sha256 FROM unreferenced
             """, logger: logger)
-        var removed: [String] = []
-        for try await sha in rows.decode(String.self) { removed.append(sha) }
-        return removed
+            var removed: [String] = []
+            for try await sha in rows.decode(String.self) { removed.append(sha) }
+            for sha in removed { try await media.remove(sha256: sha) }
+            return removed
+        }
     }
 }

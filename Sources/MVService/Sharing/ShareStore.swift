@@ -41,18 +41,18 @@ struct ShareStore: Sendable {
 
     /// Creates a link to `assetID` that works for `expiresIn` seconds (and at most `maxDownloads` downloads), recording
     /// `share.created`, in one transaction whose INSERT carries the guard: the asset is live, has content, and
-    /// `userID`'s permission is at least `edit`.
+    /// `viewer`'s permission is at least `edit`.
     /// - Throws: ``AssetError/notFound(_:)`` when the guard fails.
-    func create(assetID: UUID, expiresIn: Int, maxDownloads: Int?, userID: UUID, by actor: AuditEvent.Actor) async throws -> Share {
+    func create(assetID: UUID, expiresIn: Int, maxDownloads: Int?, viewer: AssetViewer, by actor: AuditEvent.Actor) async throws -> Share {
         let id = UUID()
         return try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 INSERT INTO asset_shares AS s (id, asset_id, created_by, expires_at, max_downloads, downloads_left)
-                SELECT \(id), a.id, \(userID), date_trunc('second', now()) + make_interval(secs => \(Double(expiresIn))),
+                SELECT \(id), a.id, \(viewer.userID), date_trunc('second', now()) + make_interval(secs => \(Double(expiresIn))),
                     \(maxDownloads), \(maxDownloads)
                 FROM assets a
                 WHERE a.id = \(assetID) AND a.deleted_at IS NULL AND a.sha256 IS NOT NULL
-                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) IN ('edit', 'manage')
+                    AND \(permissionOf: viewer) IN ('edit', 'manage')
                 RETURNING \(unescaped: Self.columns), (SELECT team_id FROM assets WHERE id = s.asset_id)
                 """, logger: logger)
             var created: (Share, UUID)?
@@ -81,10 +81,10 @@ struct ShareStore: Sendable {
         return shares
     }
 
-    /// The live asset a share belongs to and `userID`'s permission on it, or nil when either is not visible.
-    func owner(ofShare shareID: UUID, userID: UUID) async throws -> (assetID: UUID, permission: AssetPermission)? {
+    /// The live asset a share belongs to and `viewer`'s permission on it, or nil when either is not visible.
+    func owner(ofShare shareID: UUID, viewer: AssetViewer) async throws -> (assetID: UUID, permission: AssetPermission)? {
         let rows = try await client.query("""
-            SELECT s.asset_id, asset_permission(a.owner_id, a.team_id, a.id, \(userID))
+            SELECT s.asset_id, \(permissionOf: viewer)
             FROM asset_shares s JOIN assets a ON a.id = s.asset_id
             WHERE s.id = \(shareID) AND a.deleted_at IS NULL
             """, logger: logger)
@@ -95,15 +95,15 @@ struct ShareStore: Sendable {
     }
 
     /// Revokes the live link `shareID`, recording `share.revoked`, in one transaction whose UPDATE carries the guard
-    /// (not yet revoked; `userID`'s permission on the asset at least `edit`).
+    /// (not yet revoked; `viewer`'s permission on the asset at least `edit`).
     /// - Throws: ``AssetError/shareNotFound`` when the guard fails.
-    func revoke(shareID: UUID, userID: UUID, by actor: AuditEvent.Actor) async throws {
+    func revoke(shareID: UUID, viewer: AssetViewer, by actor: AuditEvent.Actor) async throws {
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                UPDATE asset_shares s SET revoked_at = now(), revoked_by = \(userID)
+                UPDATE asset_shares s SET revoked_at = now(), revoked_by = \(viewer.userID)
                 FROM assets a
                 WHERE s.id = \(shareID) AND s.revoked_at IS NULL AND a.id = s.asset_id AND a.deleted_at IS NULL
-                    AND asset_permission(a.owner_id, a.team_id, a.id, \(userID)) IN ('edit', 'manage')
+                    AND \(permissionOf: viewer) IN ('edit', 'manage')
                 RETURNING a.team_id, s.asset_id
                 """, logger: logger)
             var revoked: (UUID, UUID)?

@@ -24,7 +24,7 @@ extension TestContext {
             id: id, kind: kind, ownerID: try uuid(owner), teamID: try uuid(team), jobID: nil, projectID: nil,
             blob: kind == .sceneSet ? nil : blob, title: title, metadata: .object(["prompt": .string(prompt)]))
         try await withPostgres { postgres in
-            let store = AssetStore(client: postgres, logger: TestCluster.logger)
+            let store = AssetStore(client: postgres, media: media, logger: TestCluster.logger)
             try await postgres.withConnection { connection in try await store.insert(asset, on: connection) }
             if !tags.isEmpty {
                 try await postgres.query("UPDATE assets SET tags = \(tags) WHERE id = \(id)", logger: TestCluster.logger)

@@ -31,7 +31,7 @@ enum CostReportFixture {
         logger.logLevel = config.logLevel
         let router = GenerationRouter(configuration: config.backends, catalog: try #require(config.catalog), httpClient: httpClient, logger: logger)
         let media = try LocalMediaStore(root: config.dataDirectory + "/media")
-        let assets = AssetStore(client: postgres, logger: logger)
+        let assets = AssetStore(client: postgres, media: media, logger: logger)
         let handlers: [JobKind: any JobHandler] = [
             .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: config.prices),
             .createScenes: ScenesJobHandler(router: router, assets: assets, prices: config.prices),

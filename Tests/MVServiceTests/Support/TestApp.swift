@@ -9,10 +9,12 @@ import NIOFoundationEssentialsCompat
 import PostgresNIO
 @testable import MVService
 
-/// Runs `body` against a fully built application on a fresh database, then checks the ledger invariants.
+/// Runs `body` against a fully built application on a fresh database, then checks the ledger invariants. `transport`
+/// `.live` serves on a real loopback socket (peer addresses exist); `.router` (the default) calls the router directly.
 func withTestApp(
     _ configure: (inout AppConfig) -> Void = { _ in },
     checkInvariants: Bool = true,
+    transport: TestingSetup = .router,
     _ body: @Sendable (TestClient, TestContext) async throws -> Void
 ) async throws {
     let database = try await TestCluster.shared.freshDatabase()
@@ -20,7 +22,7 @@ func withTestApp(
     configure(&config)
     let app = try await buildApplication(config)
     let context = TestContext(config: config, database: database)
-    try await app.test(.router) { client in
+    try await app.test(transport) { client in
         try await body(TestClient(client: client), context)
     }
     if checkInvariants {

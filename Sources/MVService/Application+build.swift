@@ -27,6 +27,10 @@ struct ServiceComponents {
     let refreshTokens: PostgresRefreshTokenStore
     let ledger: Ledger
     let rateLimiter: RateLimiter
+    /// Leased batches of the leased rate-limit policies (`api`).
+    let tokenLeases: RateTokenLeases
+    /// Principals' standing cached in process, invalidated by ``StandingListener``.
+    let standing: StandingCache
     let prices: PriceTable
     let media: LocalMediaStore
     let assets: AssetStore
@@ -93,7 +97,8 @@ struct ServiceComponents {
                 }),
             audit: AuditLog(logger: logger),
             refreshTokens: PostgresRefreshTokenStore(client: postgres, logger: logger, ttl: config.auth.refreshTokenTTL),
-            ledger: ledger, rateLimiter: RateLimiter(), prices: prices, media: media, assets: assets,
+            ledger: ledger, rateLimiter: RateLimiter(), tokenLeases: RateTokenLeases(limiter: RateLimiter()),
+            standing: StandingCache(ttl: config.auth.standingCacheTTL), prices: prices, media: media, assets: assets,
             grants: AssetGrantStore(client: postgres, logger: logger),
             shares: ShareStore(client: postgres, secret: serverSecret, logger: logger), queue: queue,
             router: router, templates: templates, worker: worker,
@@ -118,6 +123,9 @@ func buildApplication(_ config: AppConfig) async throws -> some ApplicationProto
     let components = try await ServiceComponents.build(config)
     let router = buildRouter(config, components)
     var services = components.baseServices
+    services.append(GatedService(
+        gate: components.gate,
+        service: StandingListener(postgres: components.postgres, cache: components.standing, logger: components.logger)))
     if config.runWorkers {
         services.append(GatedService(gate: components.gate, service: components.worker))
     }
@@ -159,7 +167,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
 
     let api = router.group("api").add(
         middleware: AuthMiddleware(
-            tokens: c.tokens, identities: c.identities, rateLimiter: c.rateLimiter,
+            tokens: c.tokens, identities: c.identities, tokenLeases: c.tokenLeases, standing: c.standing,
             apiPolicy: config.policy("api"), postgres: c.postgres, verifiedTokens: VerifiedTokenCache(), keys: c.keys, external: c.externalVerifiers,
             externalIdentities: ExternalIdentityStore(client: c.postgres, logger: c.logger)))
     MeController(
@@ -178,9 +186,10 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     // Share links answer anyone holding a valid token: outside /api, no auth middleware.
     ShareLinkController(shares: c.shares, media: c.media).addRoutes(to: router)
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))
+    let standingBarrier = StandingBarrierMiddleware(standing: c.standing, postgres: c.postgres)
     TeamsController(teams: c.teams, identities: c.identities, media: TeamMediaStore(client: c.postgres, logger: c.logger))
-        .addRoutes(to: api.group("teams"))
-    KeysController(keys: c.keys, teams: c.teams).addRoutes(to: api.group("keys"))
+        .addRoutes(to: api.group("teams").add(middleware: standingBarrier))
+    KeysController(keys: c.keys, teams: c.teams).addRoutes(to: api.group("keys").add(middleware: standingBarrier))
     QuotasController(quotas: c.queue.quotas, teams: c.teams).addRoutes(to: api.group("teams"))
     AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)
         .addRoutes(teams: api.group("teams"), admin: api.group("admin"))
@@ -190,7 +199,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     AdminController(
         identities: c.identities, ledger: c.ledger, router: c.router, postgres: c.postgres,
         logger: c.logger)
-        .addRoutes(to: api.group("admin"))
+        .addRoutes(to: api.group("admin").add(middleware: standingBarrier))
     RateLimitOverridesController(
         overrides: TeamRateLimits(client: c.postgres, logger: c.logger), teams: c.teams,
         defaults: ["generate": config.policy("generate"), "api": config.policy("api")]

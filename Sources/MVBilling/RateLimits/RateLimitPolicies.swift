@@ -6,7 +6,13 @@ import MVCore
 ///   capacity: 10      # burst size (tokens)
 ///   refill: 10        # tokens added ...
 ///   per_seconds: 60   # ... per this many seconds, continuously
+/// api:
+///   capacity: 600
+///   refill: 10
+///   per_seconds: 1
+///   lease_batch: 20   # leased: an instance takes up to 20 tokens at once (omit for exact)
 /// ```
+/// `generate` must be exact: it is taken inside the admission transaction.
 public struct RateLimitPolicies: Sendable, Equatable {
     /// Policy names the service relies on; loading fails if one is missing.
     public static let requiredNames = ["generate", "api"]
@@ -53,6 +59,7 @@ public struct RateLimitPolicies: Sendable, Equatable {
             var capacity: Int64?
             var refill: Double?
             var perSeconds: Double?
+            var leaseBatch: Int64?
             for (field, value) in try policy.entries() {
                 switch field {
                 case "capacity":
@@ -65,14 +72,22 @@ public struct RateLimitPolicies: Sendable, Equatable {
                     refill = try value.positiveNumber()
                 case "per_seconds":
                     perSeconds = try value.positiveNumber()
+                case "lease_batch":
+                    let batch = try value.nonNegativeInteger()
+                    guard batch >= 1, batch <= 10_000 else { throw value.fail("must be between 1 and 10000, got \(batch)") }
+                    guard name != "generate" else {
+                        throw value.fail("the generate policy is exact (taken inside the admission transaction); remove lease_batch")
+                    }
+                    leaseBatch = batch
                 default:
-                    throw value.fail("unknown key (expected capacity, refill and per_seconds)")
+                    throw value.fail("unknown key (expected capacity, refill, per_seconds and lease_batch)")
                 }
             }
             guard let capacity else { throw ConfigError(file: root.file, key: "\(name).capacity", reason: "missing") }
             guard let refill else { throw ConfigError(file: root.file, key: "\(name).refill", reason: "missing") }
             guard let perSeconds else { throw ConfigError(file: root.file, key: "\(name).per_seconds", reason: "missing") }
-            policies.append(RateLimitPolicy(name: name, capacity: Int(capacity), refillPerSecond: refill / perSeconds))
+            policies.append(RateLimitPolicy(
+                name: name, capacity: Int(capacity), refillPerSecond: refill / perSeconds, leaseBatch: leaseBatch.map { Int($0) }))
         }
         let result = RateLimitPolicies(policies)
         for required in requiredNames where result[required] == nil {

@@ -1,4 +1,9 @@
 /// A token-bucket policy: up to `capacity` tokens, refilled continuously at `refillPerSecond`.
+///
+/// A policy is either **exact** (every take is one statement on the PostgreSQL bucket, and inside a transaction it
+/// commits or rolls back with it: `generate`) or **leased** (`leaseBatch` set: an instance takes up to that many
+/// tokens from the PostgreSQL bucket in one statement and spends them in process, see ``RateTokenLeases``; the
+/// bucket is never exceeded by more than `leaseBatch` × instances).
 public struct RateLimitPolicy: Sendable, Codable, Equatable {
     /// Policy name used in headers and problem bodies, e.g. `generate`.
     public var name: String
@@ -6,16 +11,20 @@ public struct RateLimitPolicy: Sendable, Codable, Equatable {
     public var capacity: Int
     /// Tokens added per second (continuously).
     public var refillPerSecond: Double
+    /// The most tokens an instance leases at once, or nil for an exact policy.
+    public var leaseBatch: Int?
 
     /// Creates a policy.
     /// - Parameters:
     ///   - name: Policy name.
     ///   - capacity: Bucket size (>= 1).
     ///   - refillPerSecond: Tokens per second (> 0).
-    public init(name: String, capacity: Int, refillPerSecond: Double) {
+    ///   - leaseBatch: Tokens leased at once (leased policy), or nil (exact policy).
+    public init(name: String, capacity: Int, refillPerSecond: Double, leaseBatch: Int? = nil) {
         self.name = name
         self.capacity = capacity
         self.refillPerSecond = refillPerSecond
+        self.leaseBatch = leaseBatch
     }
 
     /// The window advertised in headers: `capacity / refillPerSecond` seconds, rounded up (>= 1).

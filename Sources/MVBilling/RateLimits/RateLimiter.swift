@@ -77,7 +77,7 @@ public struct RateLimiter: Sendable {
     /// The arguments of SQL function `rate_limit_policy` (sql/009): the policy in force for the request's team — its
     /// override (`team_rate_limits`), else `policy` — so an override costs no extra round trip and applies on the very
     /// next request.
-    private static func scope(_ team: RateLimitTeam) -> (team: UUID?, user: UUID?) {
+    static func scope(_ team: RateLimitTeam) -> (team: UUID?, user: UUID?) {
         switch team {
         case .none: (nil, nil)
         case .team(let id): (id, nil)
@@ -127,7 +127,7 @@ public struct RateLimiter: Sendable {
 
     /// A refusal as of the moment it was decided: the level read just after may already have refilled past `cost`
     /// (time passes between the two statements), but the caller was refused with less than `cost` tokens.
-    private static func refusal(level: Double?, cost: Int, policy: RateLimitPolicy) -> RateLimitDecision {
+    static func refusal(level: Double?, cost: Int, policy: RateLimitPolicy) -> RateLimitDecision {
         let observed = level ?? Double(policy.capacity)
         let atDecision = min(observed, Double(cost).nextDown)
         return RateLimitDecision(allowed: false, level: max(0, atDecision), cost: cost, policy: policy)

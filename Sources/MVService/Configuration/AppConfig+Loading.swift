@@ -111,6 +111,7 @@ extension AppConfig {
             if let value = auth.accessTokenTtlSeconds { self.auth.accessTokenTTL = .seconds(value) }
             if let value = auth.refreshTokenTtlDays { self.auth.refreshTokenTTL = .seconds(value * 86_400) }
             if let value = auth.bcryptCost { self.auth.bcryptCost = value }
+            if let value = auth.standingCacheSeconds { self.auth.standingCacheTTL = .seconds(value) }
             if let value = auth.signingKeyPem { self.auth.signingKeyPEM = value }
             if let value = auth.serverSecret { self.auth.serverSecret = value }
             if let issuers = auth.issuers {
@@ -182,6 +183,9 @@ extension AppConfig {
     func validate(source: String) throws(ConfigError) {
         guard (0...65_535).contains(port) else { throw ConfigError(file: source, key: "server.port", reason: "must be 0...65535") }
         guard !dataDirectory.isEmpty else { throw ConfigError(file: source, key: "data_dir", reason: "must not be empty") }
+        guard auth.standingCacheTTL >= .zero, auth.standingCacheTTL <= .seconds(60) else {
+            throw ConfigError(file: source, key: "auth.standing_cache_seconds", reason: "must be 0...60")
+        }
         guard auth.bcryptCost >= 10, auth.bcryptCost <= 16 else {
             throw ConfigError(file: source, key: "auth.bcrypt_cost", reason: "must be 10...16")
         }

@@ -71,6 +71,9 @@ struct AppConfig: Sendable {
         var openRegistration: Bool = true
         /// bcrypt cost (>= 10).
         var bcryptCost: Int = 12
+        /// How long an instance may reuse a principal's standing (role, disabled) without asking PostgreSQL; changes
+        /// reach every instance at once through NOTIFY, this only bounds a lost notification. Zero disables it.
+        var standingCacheTTL: Duration = .seconds(10)
         /// ES256 private key PEM; when nil a key is generated into the data directory on first run.
         var signingKeyPEM: String?
         /// The server secret behind API-key digests and share links (at least 32 bytes; `MV_SERVER_SECRET`); when nil

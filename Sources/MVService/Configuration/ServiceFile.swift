@@ -15,6 +15,7 @@ struct ServiceFile: Decodable {
         var refreshTokenTtlDays: Int?
         var registration: String?
         var bcryptCost: Int?
+        var standingCacheSeconds: Double?
         var signingKeyPem: String?
         var serverSecret: String?
         var issuers: [Issuer]?

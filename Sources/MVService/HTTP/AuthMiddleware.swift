@@ -9,15 +9,17 @@ import PostgresNIO
 
 /// Authenticates `Authorization: Bearer <token>`: an access JWT of ours (verified tokens are cached until they expire)
 /// an API key (`mvk_…`), or a JWT of a configured external identity provider. Resolves the team (`X-MV-Team`, the key's team, or the default team) with the user's
-/// current standing and role in one query (a disabled, removed or demoted user is refused on the very next request)
-/// and takes a token from the caller's `api` rate-limit bucket. Stamps the
+/// current standing and role in one query, or from the ``StandingCache`` (which every standing change invalidates on
+/// every instance through NOTIFY), and takes a token from the caller's `api` rate-limit bucket (leased in batches,
+/// ``RateTokenLeases``). On the hot path an authenticated read therefore costs no query of its own. Stamps the
 /// rate-limit header fields on the response, errors included.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let tokens: TokenIssuer
     let identities: any IdentityStore
-    let rateLimiter: RateLimiter
+    let tokenLeases: RateTokenLeases
+    let standing: StandingCache
     let apiPolicy: RateLimitPolicy
     let postgres: PostgresClient
     let verifiedTokens: VerifiedTokenCache
@@ -36,12 +38,15 @@ struct AuthMiddleware: RouterMiddleware {
             guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
             teamID = id
         }
+        // Reads may reuse a cached standing; anything that changes state asks PostgreSQL, so a demoted or disabled
+        // caller's next write is refused exactly, whichever instance it reaches and however late a NOTIFY is.
+        let reuse = request.method == .get || request.method == .head
         let (principal, decision) = if let key = APIKeySecret(parsing: token) {
-            try await keyPrincipal(key, teamID: teamID)
+            try await keyPrincipal(key, teamID: teamID, reuse: reuse)
         } else if let verifier = externalVerifier(for: token) {
-            try await externalPrincipal(token, verifier: verifier, teamID: teamID, origin: context.auditActor(request).origin)
+            try await externalPrincipal(token, verifier: verifier, teamID: teamID, origin: context.auditActor(request).origin, reuse: reuse)
         } else {
-            try await tokenPrincipal(token, teamID: teamID)
+            try await tokenPrincipal(token, teamID: teamID, reuse: reuse)
         }
         var context = context
         context.principal = principal
@@ -63,7 +68,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// An access token of ours: verified (or found in the cache of verified tokens), then, in parallel, the caller's
     /// standing in the team and a token from their `api` bucket.
-    private func tokenPrincipal(_ token: String, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+    private func tokenPrincipal(_ token: String, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision) {
         let claims: AccessClaims
         if let cached = verifiedTokens.claims(for: token) {
             claims = cached
@@ -76,7 +81,7 @@ struct AuthMiddleware: RouterMiddleware {
             verifiedTokens.insert(claims, for: token)
         }
         guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
-        return try await standing(userID: userID, teamID: teamID)
+        return try await standing(userID: userID, teamID: teamID, reuse: reuse)
     }
 
     /// The verifier of the external issuer a JWT names, when it names a configured one (the claim is only read here,
@@ -90,21 +95,24 @@ struct AuthMiddleware: RouterMiddleware {
     /// updated just in time, then the standing in the addressed team (`X-MV-Team`, else the organisation's team, else
     /// the personal team).
     private func externalPrincipal(
-        _ token: String, verifier: ExternalTokenVerifier, teamID: UUID?, origin: AuditEvent.Origin
+        _ token: String, verifier: ExternalTokenVerifier, teamID: UUID?, origin: AuditEvent.Origin, reuse: Bool
     ) async throws -> (Principal, RateLimitDecision) {
         let claims = try await verifier.verify(token)
         let identity = try ExternalIdentity(claims: claims, issuer: verifier.issuer)
         let (userID, organisationTeam) = try await externalIdentities.resolve(identity, origin: origin)
-        return try await standing(userID: userID, teamID: teamID ?? organisationTeam)
+        return try await standing(userID: userID, teamID: teamID ?? organisationTeam, reuse: reuse)
     }
 
-    /// The user's current standing in `teamID` (default team when nil) and a token from their `api` bucket.
-    private func standing(userID: UUID, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+    /// The user's current standing in `teamID` (default team when nil), cached when `reuse` allows, and a token from
+    /// their `api` bucket.
+    private func standing(userID: UUID, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision) {
         // The caller's standing and their api bucket are independent reads: ask both at once.
-        async let standing = identities.principal(userID: userID, teamID: teamID)
+        async let standing = self.standing.principal(for: .user(userID, team: teamID), reuse: reuse) {
+            try await identities.principal(userID: userID, teamID: teamID)
+        }
         // The team's override of the api policy applies: the named team's, else the user's default team's.
         let overrides: RateLimitTeam = teamID.map(RateLimitTeam.team) ?? .defaultTeam(ofUser: userID)
-        async let bucket = rateLimiter.take(key: "api:user:\(userID)", policy: apiPolicy, cost: 1, team: overrides, client: postgres)
+        async let bucket = tokenLeases.take(key: "api:user:\(userID)", policy: apiPolicy, team: overrides, client: postgres)
         let decision = try await bucket
         guard let principal = try await standing else {
             if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
@@ -117,13 +125,13 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// An API key: the key, its creator's standing and role in the key's team in one statement, then a token from the
     /// creator's `api` bucket (a user's keys and sessions share one bucket). A key acts only in its own team.
-    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
-        guard let principal = try await keys.principal(for: key) else {
+    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision) {
+        guard let principal = try await standing.principal(for: .apiKey(key.text), reuse: reuse, load: { try await keys.principal(for: key) }) else {
             throw Problem.unauthorized("The API key is invalid, expired or revoked.")
         }
         if let teamID, teamID != principal.teamID { throw Problem.notFound("team") }
-        let decision = try await rateLimiter.take(
-            key: "api:user:\(principal.userID)", policy: apiPolicy, cost: 1, team: .team(principal.teamID), client: postgres)
+        let decision = try await tokenLeases.take(
+            key: "api:user:\(principal.userID)", policy: apiPolicy, team: .team(principal.teamID), client: postgres)
         return (principal, decision)
     }
 }

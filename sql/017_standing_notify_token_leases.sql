@@ -2,7 +2,8 @@
 --
 -- 1. Every change to what a principal may do NOTIFYs channel `mv_standing` with the user's id, in the changing
 --    transaction (delivered at commit). Each instance LISTENs and drops its cached standing of that user at once; while
---    it is not listening it caches nothing.
+--    it is not listening it caches nothing. (API keys are not cached: their lookup is one statement that also decides
+--    expiry and keeps last_used_at.)
 
 CREATE FUNCTION notify_standing() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -22,9 +23,6 @@ CREATE TRIGGER memberships_standing AFTER INSERT OR UPDATE OR DELETE ON membersh
     FOR EACH ROW EXECUTE FUNCTION notify_standing();
 
 CREATE TRIGGER users_standing AFTER UPDATE OF disabled, is_platform_admin, default_team_id, email OR DELETE ON users
-    FOR EACH ROW EXECUTE FUNCTION notify_standing();
-
-CREATE TRIGGER api_keys_standing AFTER UPDATE OF revoked_at, expires_at, scopes, team_id OR DELETE ON api_keys
     FOR EACH ROW EXECUTE FUNCTION notify_standing();
 
 -- 2. A lease of tokens from a leased policy's bucket (RateTokenLeases): under the bucket's row lock, the refilled

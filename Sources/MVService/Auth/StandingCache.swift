@@ -3,7 +3,7 @@ import MVAuth
 import PostgresNIO
 import Synchronization
 
-/// Principals' standing (role, disabled, operator rights, a key's scopes) remembered in process for a short time, so
+/// Principals' standing (role, disabled, operator rights) of bearer tokens remembered in process for a short time, so
 /// an authenticated read costs no standing query.
 ///
 /// Invalidation: every change to standing NOTIFYs `mv_standing` with the user's id in the changing transaction
@@ -12,12 +12,11 @@ import Synchronization
 /// an answer loaded before an invalidation is never stored after it (the epoch check), so a stale entry cannot
 /// outlive the notification that retired it.
 final class StandingCache: Sendable {
-    /// What a principal was looked up by.
+    /// What a principal was looked up by. (API keys are not cached: their one statement also decides expiry to the
+    /// second and keeps `last_used_at`.)
     enum Key: Hashable, Sendable {
         /// A user acting in a team (nil: their default team).
         case user(UUID, team: UUID?)
-        /// An API key, by its secret text (already held in memory by the request that presented it).
-        case apiKey(String)
     }
 
     private struct Entry {

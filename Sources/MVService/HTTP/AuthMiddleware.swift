@@ -42,7 +42,7 @@ struct AuthMiddleware: RouterMiddleware {
         // caller's next write is refused exactly, whichever instance it reaches and however late a NOTIFY is.
         let reuse = request.method == .get || request.method == .head
         let (principal, decision) = if let key = APIKeySecret(parsing: token) {
-            try await keyPrincipal(key, teamID: teamID, reuse: reuse)
+            try await keyPrincipal(key, teamID: teamID)
         } else if let verifier = externalVerifier(for: token) {
             try await externalPrincipal(token, verifier: verifier, teamID: teamID, origin: context.auditActor(request).origin, reuse: reuse)
         } else {
@@ -125,8 +125,9 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// An API key: the key, its creator's standing and role in the key's team in one statement, then a token from the
     /// creator's `api` bucket (a user's keys and sessions share one bucket). A key acts only in its own team.
-    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision) {
-        guard let principal = try await standing.principal(for: .apiKey(key.text), reuse: reuse, load: { try await keys.principal(for: key) }) else {
+    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+        // Not cached: the key's one statement also decides expiry to the second and keeps `last_used_at`.
+        guard let principal = try await keys.principal(for: key) else {
             throw Problem.unauthorized("The API key is invalid, expired or revoked.")
         }
         if let teamID, teamID != principal.teamID { throw Problem.notFound("team") }

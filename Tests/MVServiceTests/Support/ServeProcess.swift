@@ -19,19 +19,26 @@ final class ServeProcess {
     }
 
     /// Starts `mvservice serve --data-dir dataDirectory --port 0 --no-workers` with mock providers.
-    init(dataDirectory: String, name: String) throws {
+    convenience init(dataDirectory: String, name: String) throws {
+        try self.init(
+            arguments: ["serve", "--config", RepoPaths.configs + "/service.yaml", "--data-dir", dataDirectory, "--port", "0", "--no-workers"],
+            dataDirectory: dataDirectory, name: name)
+    }
+
+    /// Starts `mvservice <arguments>` with mock providers (no provider keys), `environment` added, logging to
+    /// `<dataDirectory>-<name>.log`.
+    init(arguments: [String], dataDirectory: String, name: String, environment extra: [String: String] = [:]) throws {
         logPath = dataDirectory + "-\(name).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = [
-            "serve", "--config", RepoPaths.configs + "/service.yaml", "--data-dir", dataDirectory, "--port", "0", "--no-workers",
-        ]
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         for name in ["DATABASE_URL", "MV_DATA_DIR", "MV_PORT", "MV_HOST", "REPLICATE_API_TOKEN", "GEMINI_API_KEY", "MV_DEBUG_MODE"] {
             environment[name] = nil
         }
         environment["MV_LOG_LEVEL"] = "info"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: RepoPaths.root)
         process.standardOutput = log
@@ -50,6 +57,24 @@ final class ServeProcess {
         while !log.contains("Server started and listening") {
             guard process.isRunning else { throw TestFailure("serve exited before it was ready:\n\(log)") }
             guard ContinuousClock.now < deadline else { throw TestFailure("serve not ready within \(timeout):\n\(log)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// The port the HTTP server listens on, from its start-up line (after ``waitUntilReady(timeout:)``).
+    var port: Int? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("Server started and listening on") }),
+            let last = line.split(separator: ":").last
+        else { return nil }
+        return Int(last.prefix { $0.isNumber })
+    }
+
+    /// Waits until `text` appears in the log (a worker's start, say), or fails with the log.
+    func waitForLog(_ text: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !log.contains(text) {
+            guard process.isRunning else { throw TestFailure("process exited before logging \(text):\n\(log)") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("no \(text) within \(timeout):\n\(log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

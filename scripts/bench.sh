@@ -44,6 +44,7 @@ run() { # name, wrk args...
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  LAST_RPS=$rps
 }
 
 echo
@@ -53,8 +54,25 @@ echo "| endpoint                                     |  req/s     |   p50     | 
 echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
 run "GET /healthz (baseline)" "$B/healthz"
 run "GET /api/jobs/{id} (auth + rate limit + read)" -s Benchmarks/get.lua "$B"
+JOB_READ_RPS=$LAST_RPS
 run "GET /healthz (baseline, again)" "$B/healthz"
 run "POST /api/mv/generate_video (admission)" -s Benchmarks/submit.lua "$B"
 QUEUED=$(curl -fs "$B/metrics" | awk '/^mv_jobs\{state="queued"\}/ {print $2}')
 echo
 echo "jobs admitted and left queued: ${QUEUED:-?}"
+
+# The same cluster's own limit for the read: one primary-key SELECT of a job row, prepared, same connections and time.
+PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
+if [ -n "$PGBENCH" ]; then
+  FIRST_JOB=${PATHS%%,*}
+  echo 'SELECT * FROM jobs WHERE id = :jobid::uuid;' > "$WORK/pk.sql"
+  PK_TPS=$("$PGBENCH" -h "$WORK/data/postgres" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2 -T "$DURATION" \
+    -D jobid="${FIRST_JOB##*/}" -f "$WORK/pk.sql" mvservice 2>&1 | awk '/^tps/ {print $3; exit}')
+  echo
+  echo "| same-run PostgreSQL limit (pgbench -M prepared -c$CONNECTIONS -T${DURATION}) | tps | service / limit |"
+  echo "|---|---:|---:|"
+  printf '| one PK SELECT of a job row | %s | %s |\n' "$PK_TPS" \
+    "$(python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$JOB_READ_RPS" "$PK_TPS" 2>/dev/null || echo '?')"
+else
+  echo "pgbench not found: no same-run PostgreSQL baseline"
+fi

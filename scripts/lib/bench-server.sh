@@ -1,5 +1,5 @@
 # Sourced by the benchmarks: starts "$BIN" serve (no workers) on $PORT with a throwaway data directory and a copy of
-# configs/ with rate limits lifted, cheap bcrypt and quiet logs; waits for /readyz; stops it and removes the folder on
+# configs/ with rate limits lifted (modes kept: generate exact, api leased), cheap bcrypt and quiet logs; waits for /readyz; stops it and removes the folder on
 # exit. Sets WORK (the folder), ARGS (the --config/--data-dir flags for other mvservice commands) and SERVER.
 # Usage: start_bench_server NAME   (NAME becomes part of the /tmp folder's name)
 start_bench_server() {
@@ -8,7 +8,7 @@ start_bench_server() {
   cp -r configs "$WORK/configs"
   cat > "$WORK/configs/ratelimits.yaml" <<YAML
 generate: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
-api: { capacity: 1000000000, refill: 1000000, per_seconds: 1 }
+api: { capacity: 1000000000, refill: 1000000, per_seconds: 1, lease_batch: 20 }
 YAML
   sed -i 's/bcrypt_cost: 12/bcrypt_cost: 10/; s/log_level: info/log_level: warning/' "$WORK/configs/service.yaml"
   ARGS=(--config "$WORK/configs/service.yaml" --data-dir "$WORK/data")

@@ -68,6 +68,28 @@ struct WebhooksTests {
         }
     }
 
+    /// The Standard Webhooks specification's own test vector (secret, id, timestamp, body → signature).
+    @Test func signingMatchesTheSpecificationsTestVector() throws {
+        let secret = try #require(WebhookSecret(text: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        let signature = WebhookSignature.sign(
+            secret: secret, messageID: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Array(#"{"test": 2432232314}"#.utf8))
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        let generated = WebhookSecret.generate()
+        #expect(WebhookSecret(text: generated.text) == generated && generated.keyBytes.count == 32)
+        #expect(WebhookSignature.messageID(UUID(uuidString: "6BA7B810-9DAD-11D1-80B4-00C04FD430C8")!) == "msg_6ba7b8109dad11d180b400c04fd430c8")
+    }
+
+    @Test func theSecretIsDocumentedOnlyInTheCreateAnswer() throws {
+        let document = try JSONSerialization.jsonObject(with: try OpenAPIDocument.json()) as? [String: Any]
+        let schemas = (document?["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]] ?? [:]
+        let webhookSchemas = schemas.filter { $0.key.hasPrefix("Webhook") }
+        #expect(webhookSchemas.count == 7)
+        let withSecret = webhookSchemas.filter { ($0.value["properties"] as? [String: Any])?["secret"] != nil }.map(\.key)
+        #expect(withSecret == ["WebhookCreated"])
+        let created = try #require(schemas["WebhookCreated"]?["required"] as? [String])
+        #expect(created.contains("secret"))
+    }
+
     @Test func badRegistrationsAreRefusedAndStoreNothing() async throws {
         try await withTestApp { client, context in
             let owner = try await client.register()

@@ -61,7 +61,7 @@ extension OpenAPIDocument {
     /// Response bodies of the webhook routes.
     static var webhookResponseSchemas: [String: Any] {
         let eventType = enumeration(WebhookEvent.allCases.map(\.rawValue))
-        var endpoint: [String: Any] = [
+        let endpoint: [String: Any] = [
             "id": uuid, "team_id": uuid, "url": string, "events": array(eventType), "description": nullable(string), "enabled": boolean,
             "created_at": dateTime, "updated_at": dateTime,
         ]

@@ -19,14 +19,15 @@ enum WebhookOutbox {
     /// NOTIFY channel dispatchers listen on.
     static let channel = "mv_webhooks"
 
-    private static let logger = Logger(label: "mvservice.webhooks.outbox")
+    /// The logger of calls that do not pass their own.
+    static let defaultLogger = Logger(label: "mvservice.webhooks.outbox")
 
     /// Writes `event` for `teamID` with `payload` as the body's `data` (one event, one delivery per subscribed endpoint).
     /// - Returns: The number of deliveries written (0 when no endpoint subscribes).
     /// - Throws: A `PSQLError` (the caller's transaction then rolls back with its change).
     @discardableResult
     static func enqueue(
-        _ event: WebhookEvent, teamID: UUID, payload: JSONValue, on connection: PostgresConnection, logger: Logger = WebhookOutbox.logger
+        _ event: WebhookEvent, teamID: UUID, payload: JSONValue, on connection: PostgresConnection, logger: Logger = WebhookOutbox.defaultLogger
     ) async throws -> Int {
         let rows = try await connection.query(
             "SELECT webhook_enqueue(\(UUID()), \(teamID), \(event.rawValue), \(JSONB(payload)))", logger: logger)
@@ -37,7 +38,7 @@ enum WebhookOutbox {
     /// Writes a job event whose `data.job` is built from the job's row as this transaction sees it (state, cost, result
     /// or error), in one statement. Call it after the job's final UPDATE and its hold's resolution.
     @discardableResult
-    static func enqueueJob(_ event: WebhookEvent, jobID: UUID, on connection: PostgresConnection, logger: Logger = WebhookOutbox.logger)
+    static func enqueueJob(_ event: WebhookEvent, jobID: UUID, on connection: PostgresConnection, logger: Logger = WebhookOutbox.defaultLogger)
         async throws -> Int
     {
         let rows = try await connection.query(

@@ -31,8 +31,7 @@ struct WebhookSender: Sendable {
             target = try policy.parse(url)
             address = try await policy.address(for: target)
         } catch {
-            let reason = if case .invalidURL(let why) = error { why } else { "refused" }
-            return Outcome(responseCode: nil, error: "not sent: URL \(reason)", succeeded: false)
+            return Outcome(responseCode: nil, error: "not sent: URL \(Self.reason(error))", succeeded: false)
         }
         let millis = Int64(timeout.seconds * 1000)
         var configuration = HTTPClient.Configuration(
@@ -60,5 +59,10 @@ struct WebhookSender: Sendable {
         }
         try? await client.shutdown()
         return outcome
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? WebhookError, case .invalidURL(let why) = error else { return "refused" }
+        return why
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import MVBackends
 import MVFakeProviders
 import MVTestSupport
 import PostgresNIO

@@ -1,5 +1,6 @@
 import Foundation
 import MVCore
+import PostgresNIO
 
 /// A team's webhook endpoint as the API shows it (the secret never appears here; see ``CreatedWebhookEndpoint``).
 struct WebhookEndpoint: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import MVCore
+import PostgresNIO
 
 /// The events a webhook endpoint can subscribe to (API.md, Webhooks), as stored in `webhook_events.type` and sent as the
 /// body's `type`.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import MVCore
 import NIOCore
 import NIOHTTP1
 

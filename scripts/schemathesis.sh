@@ -72,6 +72,9 @@ mock:
   delay_min_seconds: 0
   delay_max_seconds: 1
   failure_rate: 0
+webhooks:
+  allowed_hosts: [127.0.0.1]   # the hooks point every well-formed webhook URL here (scripts/schemathesis_hooks.py)
+  timeout_seconds: 1
 log_level: warning
 EOF
 cat > "$work/configs/ratelimits.yaml" <<EOF

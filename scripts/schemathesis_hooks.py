@@ -9,6 +9,10 @@ Likewise, an `expires_at` (API keys, credit grants) that lies in the past — or
 the request arrives — is moved a day into the future: "must be in the future" depends on the clock, which no schema
 can say, and the Swift tests cover its 422. Malformed values are left alone.
 
+A well-formed webhook URL (the document's pattern) is pointed at 127.0.0.1, a host the run's config allows: whether an
+arbitrary https host resolves, and to a public address, is the network's state, not the request's shape (the Swift tests
+cover the 422s of the SSRF guard). Malformed URLs are left alone, so their 422 is still fuzzed.
+
 And a cost report's `from` and `to` are put in order (a range that ends before it starts is refused with 422, which no
 schema can say either; the Swift tests cover it).
 """
@@ -25,6 +29,7 @@ _WELL_FORMED = re.compile(r"[!-~]([ -~]{0,253}[!-~])?")
 @schemathesis.hook
 def before_call(context, case, kwargs):
     _future_expiry(case.body)
+    _local_webhook_url(case)
     _ordered_range(case.query)
     headers = case.headers
     if not headers:
@@ -32,6 +37,17 @@ def before_call(context, case, kwargs):
     for name in list(headers):
         if name.lower() == "idempotency-key" and isinstance(headers[name], str) and _WELL_FORMED.fullmatch(headers[name]):
             headers[name] = str(uuid.uuid4())
+
+
+_WEBHOOK_URL = re.compile(r"https?://[A-Za-z0-9.:_\[\]-]+([/?][!-~]*)?")
+
+
+def _local_webhook_url(case):
+    body = case.body
+    if "/webhooks" not in case.path or not isinstance(body, dict) or not isinstance(body.get("url"), str):
+        return
+    if len(body["url"]) <= 2000 and _WEBHOOK_URL.fullmatch(body["url"]):
+        body["url"] = "http://127.0.0.1:9/schemathesis"
 
 
 def _future_expiry(body):

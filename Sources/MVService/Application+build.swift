@@ -40,6 +40,12 @@ struct ServiceComponents {
     let router: GenerationRouter
     let templates: PromptTemplates
     let worker: JobWorker
+    /// Webhook endpoints and delivery logs.
+    let webhooks: WebhookStore
+    /// Where webhooks may be delivered (`webhooks.allowed_hosts`, public addresses).
+    let webhookPolicy: WebhookURLPolicy
+    /// Delivers webhooks from the outbox; runs beside ``worker``.
+    let dispatcher: WebhookDispatcher
     /// Services that run in every process kind, in start order (stopped in reverse).
     let baseServices: [any Service]
 
@@ -67,7 +73,13 @@ struct ServiceComponents {
         let prices = config.prices
         let media = try LocalMediaStore(root: config.dataDirectory + "/media")
         let assets = AssetStore(client: postgres, media: media, logger: logger)
-        let queue = JobQueue(client: postgres, ledger: ledger, logger: logger)
+        var queue = JobQueue(client: postgres, ledger: ledger, logger: logger)
+        queue.creditsLowThreshold = config.webhooks.creditsLowThreshold
+        let webhookPolicy = WebhookURLPolicy(allowedHosts: config.webhooks.allowedHosts)
+        let dispatcher = WebhookDispatcher(
+            queue: WebhookDeliveryQueue(client: postgres, logger: logger), postgres: postgres,
+            sender: WebhookSender(policy: webhookPolicy, timeout: config.webhooks.timeout, logger: logger), secret: serverSecret,
+            settings: config.webhooks, logger: logger)
         guard let catalog = config.catalog else {
             throw ConfigError(file: config.backends.catalogPath, key: "", reason: "the model catalog is missing")
         }
@@ -102,6 +114,8 @@ struct ServiceComponents {
             grants: AssetGrantStore(client: postgres, logger: logger),
             shares: ShareStore(client: postgres, secret: serverSecret, logger: logger), queue: queue,
             router: router, templates: templates, worker: worker,
+            webhooks: WebhookStore(client: postgres, secret: serverSecret, logger: logger), webhookPolicy: webhookPolicy,
+            dispatcher: dispatcher,
             baseServices: [
                 EmbeddedPostgresService(cluster: database.ownedCluster), postgres, HTTPClientService(client: httpClient),
                 MigrationService(migrator: migrator, gate: gate, logger: logger),
@@ -128,6 +142,7 @@ func buildApplication(_ config: AppConfig) async throws -> some ApplicationProto
         service: StandingListener(postgres: components.postgres, cache: components.standing, logger: components.logger)))
     if config.runWorkers {
         services.append(GatedService(gate: components.gate, service: components.worker))
+        services.append(GatedService(gate: components.gate, service: components.dispatcher))
     }
     var app = Application(
         router: router,
@@ -145,7 +160,10 @@ func buildWorkerGroup(_ config: AppConfig) async throws -> ServiceGroup {
     let components = try await ServiceComponents.build(config)
     return ServiceGroup(
         configuration: .init(
-            services: components.baseServices + [GatedService(gate: components.gate, service: components.worker)],
+            services: components.baseServices + [
+                GatedService(gate: components.gate, service: components.worker),
+                GatedService(gate: components.gate, service: components.dispatcher),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: components.logger))
 }
 
@@ -191,6 +209,7 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         .addRoutes(to: api.group("teams").add(middleware: standingBarrier))
     KeysController(keys: c.keys, teams: c.teams).addRoutes(to: api.group("keys").add(middleware: standingBarrier))
     QuotasController(quotas: c.queue.quotas, teams: c.teams).addRoutes(to: api.group("teams"))
+    WebhooksController(store: c.webhooks, teams: c.teams, policy: c.webhookPolicy).addRoutes(to: api.group("teams"))
     AuditController(audit: c.audit, teams: c.teams, postgres: c.postgres)
         .addRoutes(teams: api.group("teams"), admin: api.group("admin"))
     ReportsController(

@@ -14,7 +14,8 @@ public struct ServerSecret: Sendable {
     /// The fewest bytes a configured secret may have.
     public static let minimumBytes = 32
 
-    private let key: SymmetricKey
+    /// The key; module-internal so sealing (``seal(_:purpose:binding:)``) can derive from it.
+    let key: SymmetricKey
 
     /// A secret made of `bytes` (tests; production uses ``load(configured:path:)``).
     /// - Throws: ``SecretFileError/invalidKey(source:)`` when shorter than ``minimumBytes``.

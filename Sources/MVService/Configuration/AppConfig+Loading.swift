@@ -138,6 +138,7 @@ extension AppConfig {
             if let value = jobs.drainTimeoutSeconds { self.jobs.drainTimeout = .seconds(value) }
         }
         if let value = file.limits?.maxJsonBodyBytes { maxJSONBodyBytes = value }
+        try applyWebhooks(file.webhooks, path: path)
         if let mock = file.mock {
             if let value = mock.delayMinSeconds { backends.mock.delayMin = value }
             if let value = mock.delayMaxSeconds { backends.mock.delayMax = value }

@@ -28,6 +28,8 @@ struct AppConfig: Sendable {
     var auth = AuthSettings()
     /// Job-queue settings.
     var jobs = JobSettings()
+    /// Webhook delivery settings.
+    var webhooks = WebhookSettings()
     /// How often credit lots past their expiry are swept (`billing.expiry_sweep_seconds`).
     var expirySweepInterval: Duration = .seconds(30)
     /// How long a deleted asset can be restored (`media.restore_window_hours`, default 72).

@@ -72,5 +72,6 @@ struct ServiceFile: Decodable {
     var limits: Limits?
     var media: Media?
     var mock: Mock?
+    var webhooks: Webhooks?
     var logLevel: String?
 }

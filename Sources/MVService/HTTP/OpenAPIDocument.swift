@@ -64,7 +64,8 @@ enum OpenAPIDocument {
             "paths": paths,
             "components": [
                 "schemas": requestSchemas(options).merging(responseSchemas) { first, _ in first }
-                    .merging(sharingRequestSchemas) { first, _ in first }.merging(sharingResponseSchemas) { first, _ in first },
+                    .merging(sharingRequestSchemas) { first, _ in first }.merging(sharingResponseSchemas) { first, _ in first }
+                    .merging(webhookRequestSchemas) { first, _ in first }.merging(webhookResponseSchemas) { first, _ in first },
                 "headers": headers,
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "An access token from /api/auth/login"]

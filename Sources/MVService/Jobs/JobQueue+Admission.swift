@@ -55,10 +55,10 @@ extension JobQueue {
             let decision = try await rateLimiter.take(
                 key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, team: .team(request.teamID), on: connection)
             guard decision.allowed else { throw AdmissionError.rateLimited(decision) }
-            _ = try await quotas.charge(
+            let crossings = try await quotas.charge(
                 teamID: request.teamID, userID: request.userID, apiKeyID: request.apiKeyID, jobID: request.jobID, amount: request.quote,
                 actor: AuditEvent.Actor(userID: request.userID, keyID: request.apiKeyID), on: connection)
-            _ = try await ledger.placeHold(
+            let balance = try await ledger.placeHold(
                 teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, apiKeyID: request.apiKeyID,
                 on: connection)
             try await connection.query("""
@@ -68,6 +68,9 @@ extension JobQueue {
                     \(JSONB(request.spec)), \(request.idempotencyKey), \(request.specHash), \(request.maxAttempts),
                     \(request.quote))
                 """, logger: logger)
+            try await WebhookOutbox.announceAdmission(
+                teamID: request.teamID, crossings: crossings, balance: balance, held: request.quote, threshold: creditsLowThreshold,
+                on: connection)
             try await connection.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
             return .created(decision)
         }

@@ -26,6 +26,8 @@ struct JobQueue: Sendable {
     let ledger: Ledger
     let quotas: QuotaStore
     let logger: Logger
+    /// `webhooks.credits_low_threshold`: admissions that take available credits below it announce `credits.low` (0: never).
+    var creditsLowThreshold: Int64 = 0
 
     /// Creates a queue on `client`.
     init(client: PostgresClient, ledger: Ledger, logger: Logger) {
@@ -116,6 +118,7 @@ struct JobQueue: Sendable {
             try await write(connection)
             let resolution = try await ledger.capture(jobID: job.id, amount: max(0, charge), on: connection)
             try await recordResolution(job.id, resolution, on: connection)
+            try await WebhookOutbox.enqueueJob(.jobSucceeded, jobID: job.id, on: connection, logger: logger)
         }
     }
 
@@ -147,6 +150,7 @@ struct JobQueue: Sendable {
             guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { throw Failure.staleLease }
             let resolution = try await ledger.release(jobID: job.id, reason: "job failed", on: connection)
             try await recordResolution(job.id, resolution, on: connection)
+            try await WebhookOutbox.enqueueJob(.jobFailed, jobID: job.id, on: connection, logger: logger)
             return .failed
         }
     }
@@ -167,6 +171,7 @@ struct JobQueue: Sendable {
             guard try await rows.decode(UUID.self).first(where: { _ in true }) != nil else { return false }
             let resolution = try await ledger.release(jobID: jobID, reason: "job canceled", on: connection)
             try await recordResolution(jobID, resolution, on: connection)
+            try await WebhookOutbox.enqueueJob(.jobCanceled, jobID: jobID, on: connection, logger: logger)
             return true
         }
         guard let record = try await job(id: jobID, viewer: viewer) else { return nil }

@@ -26,6 +26,12 @@ extension AppConfig {
         config.jobs.retryBase = .milliseconds(50)
         config.jobs.retryCap = .milliseconds(200)
         config.jobs.drainTimeout = .seconds(30)
+        // Webhook receivers in tests listen on 127.0.0.1 over http; retries come fast.
+        config.webhooks.allowedHosts = ["127.0.0.1"]
+        config.webhooks.retryBase = .milliseconds(50)
+        config.webhooks.retryCap = .milliseconds(200)
+        config.webhooks.pollInterval = .milliseconds(200)
+        config.webhooks.timeout = .seconds(3)
         config.rateLimits["generate"] = RateLimitPolicy(name: "generate", capacity: 100, refillPerSecond: 10)
         config.rateLimits["api"] = RateLimitPolicy(name: "api", capacity: 10_000, refillPerSecond: 1000)
         try config.loadSiblingFiles()

@@ -98,7 +98,7 @@ extension OpenAPIDocument {
                     "credits": integer,
                     "breakdown": array(object(
                         ["provider": string, "model": string, "unit": string, "quantity": number, "credits": integer],
-                        required: ["provider", "model", "unit", "quantity", "credits"])),
+                        required: ["model", "unit", "quantity", "credits"])),
                 ], required: ["credits", "breakdown"]),
             "Job": object(
                 [

@@ -31,14 +31,18 @@ public enum MediaProbe {
     ///   - timeout: Timeout, default 30 s.
     ///   - format: A demuxer to force (`-f`, e.g. `mov` for an MP4 clip), so the file is never read as anything else;
     ///     nil lets ffprobe detect it.
+    ///   - allowedFormats: When detecting, the only demuxers ffprobe may pick (`-format_whitelist`, e.g.
+    ///     `["mp3", "wav"]`); anything else (a playlist, say) fails to open.
     /// - Returns: The media description.
     /// - Throws: ``FFmpegError``.
     public static func probe(
-        path: String, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30), format: String? = nil
+        path: String, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30), format: String? = nil,
+        allowedFormats: [String]? = nil
     ) async throws(FFmpegError) -> MediaInfo {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         var arguments = ["-v", "error", "-protocol_whitelist", "file"]
         if let format { arguments += ["-f", format] }
+        if let allowedFormats { arguments += ["-format_whitelist", allowedFormats.joined(separator: ",")] }
         arguments += ["-print_format", "json", "-show_format", "-show_streams", "file:" + absolute]
         let output: ProcessOutput
         do {

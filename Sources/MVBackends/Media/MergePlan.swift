@@ -51,7 +51,10 @@ struct MergePlan: Sendable, Equatable {
     /// The exact length of the result.
     var outputSeconds: Double
 
-    /// The demuxers a song may be read with, by ffprobe's format name (never auto-detected by ffmpeg at merge time).
+    /// The demuxers ffprobe may detect a song as (`-format_whitelist`).
+    static let songFormats = ["mp3", "wav", "ogg", "mov"]
+
+    /// The demuxer a song is then read with, by ffprobe's format name (ffmpeg never detects it at merge time).
     static let songDemuxers: [String: String] = [
         "mp3": "mp3", "wav": "wav", "ogg": "ogg", "mov,mp4,m4a,3gp,3g2,mj2": "mov",
     ]

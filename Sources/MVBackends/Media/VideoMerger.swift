@@ -195,11 +195,11 @@ public struct VideoMerger: Sendable {
         return info
     }
 
-    /// The song's demuxer (from the allow-list) and length.
+    /// The song's demuxer and length, probed with only the allowed demuxers (a playlist or anything else fails).
     private func describeSong(_ path: String) async throws(FFmpegError) -> MergePlan.Song {
         let info: MediaInfo
         do throws(FFmpegError) {
-            info = try await MediaProbe.probe(path: path, ffprobePath: ffprobePath)
+            info = try await MediaProbe.probe(path: path, ffprobePath: ffprobePath, allowedFormats: MergePlan.songFormats)
         } catch where error.kind == .failed || error.kind == .badOutput {
             throw FFmpegError(kind: .invalidInput, message: "the song is not a readable audio file")
         }

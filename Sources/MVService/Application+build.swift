@@ -87,10 +87,15 @@ struct ServiceComponents {
         guard let templates = config.templates else {
             throw ConfigError(file: config.configDirectory, key: "", reason: "prompt templates are not loaded (AppConfig.load reads them)")
         }
+        let mergeStep = MergeStep(
+            media: media, merger: VideoMerger(ffmpeg: FFmpegRunner(executable: config.backends.mock.ffmpegPath, timeout: config.mergeTimeout)),
+            logger: logger)
         let handlers: [JobKind: any JobHandler] = [
-            .generateVideo: VideoJobHandler(router: router, media: media, assets: assets, prices: prices),
+            .generateVideo: VideoJobHandler(
+                router: router, media: media, assets: assets, prices: prices, ffprobePath: mergeStep.merger.ffprobePath),
             .createScenes: ScenesJobHandler(router: router, assets: assets, prices: prices),
             .generateCharacterReference: ImagesJobHandler(router: router, media: media, assets: assets, prices: prices),
+            .mergeVideos: MergeJobHandler(step: mergeStep, assets: assets, prices: prices),
         ]
         let worker = JobWorker(
             queue: queue, postgres: postgres, handlers: handlers, settings: config.jobs,

@@ -48,7 +48,7 @@ struct PriceTableTests {
         BadFile(yaml: "video:\n  mock: -1\n", key: "video.mock", reason: "must be a non-negative integer, got -1"),
         BadFile(yaml: "video:\n  mock: 1.5\n", key: "video.mock", reason: #"must be a non-negative integer, got "1.5""#),
         BadFile(yaml: "image:\n  mock: \"3\"\n", key: "image.mock", reason: #"must be a non-negative integer, got "3""#),
-        BadFile(yaml: "audio:\n  x: 1\n", key: "audio", reason: "unknown key (expected video, image or scenes)"),
+        BadFile(yaml: "audio:\n  x: 1\n", key: "audio", reason: "unknown key (expected video, image, scenes or merge)"),
         BadFile(yaml: "video: [1, 2]\n", key: "video", reason: "expected a mapping"),
         BadFile(yaml: "scenes:\n  m: { hold: 2 }\n", key: "scenes.m.per_1k_tokens", reason: "missing"),
         BadFile(yaml: "scenes:\n  m: { per_1k_tokens: 1 }\n", key: "scenes.m.hold", reason: "missing"),
@@ -80,5 +80,21 @@ struct PriceTableTests {
         let error = try #require(throws: ConfigError.self) { try PriceTable.parse(yaml: "video: {", file: "p.yaml") }
         #expect(error.file == "p.yaml" && error.key == "")
         #expect(error.reason.hasPrefix("not valid YAML"))
+    }
+
+    @Test func mergeIsPricedPerStartedMinute() throws {
+        #expect(try PriceTable.load(path: RepoPaths.configs + "/pricing.yaml").mergePerStartedMinute == 1)
+        let table = try PriceTable.parse(yaml: "merge: { per_started_minute: 3 }")
+        #expect(table.mergeCredits(seconds: 0) == 0)
+        #expect(table.mergeCredits(seconds: 4) == 3)
+        #expect(table.mergeCredits(seconds: 60) == 3)
+        #expect(table.mergeCredits(seconds: 60.5) == 6)
+        #expect(table.mergeCredits(seconds: -1) == nil)
+        #expect(table.mergeCredits(seconds: .nan) == nil)
+        #expect(PriceTable().mergeCredits(seconds: 3600) == 0, "no merge section: merging is free")
+        let unknown = try #require(throws: ConfigError.self) { try PriceTable.parse(yaml: "merge: { per_minute: 1 }", file: "p.yaml") }
+        #expect(unknown.key == "merge.per_minute")
+        let missing = try #require(throws: ConfigError.self) { try PriceTable.parse(yaml: "merge: {}", file: "p.yaml") }
+        #expect(missing.key == "merge.per_started_minute")
     }
 }

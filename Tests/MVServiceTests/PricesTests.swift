@@ -13,7 +13,10 @@ struct PricesTests {
             #expect(reply.status == .ok)
             let items = try #require(reply.json["items"] as? [[String: Any]])
             let prices = context.config.prices
-            #expect(items.count == prices.video.count + prices.image.count + prices.scenes.count)
+            #expect(items.count == prices.video.count + prices.image.count + prices.scenes.count + (prices.mergePerStartedMinute > 0 ? 1 : 0))
+            let merge = try #require(items.first { $0["capability"] as? String == "merge" })
+            #expect(merge["model"] as? String == "ffmpeg" && merge["unit"] as? String == "started_minute")
+            #expect(merge["credits_per_unit"] as? Int == Int(prices.mergePerStartedMinute))
             for (model, credits) in prices.video {
                 let item = try #require(items.first { $0["capability"] as? String == "video" && $0["model"] as? String == model })
                 #expect(item["unit"] as? String == "second" && item["credits_per_unit"] as? Int == Int(credits), "\(item)")

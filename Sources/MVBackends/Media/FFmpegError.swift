@@ -16,6 +16,9 @@ public struct FFmpegError: Error, Sendable, Equatable, CustomStringConvertible {
         case canceled
         /// Its output could not be understood (ffprobe JSON).
         case badOutput
+        /// An input is unusable before ffmpeg runs: not a video, a song without sound, a path that cannot be handed to
+        /// ffmpeg safely, or parameters that do not fit the clips (a crossfade longer than a clip). Retrying won't help.
+        case invalidInput
     }
 
     /// The kind of failure.

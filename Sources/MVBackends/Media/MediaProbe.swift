@@ -1,7 +1,7 @@
 import Foundation
 import MVCore
 
-/// ffprobe as a JSON helper: codec, size and duration of a local file.
+/// ffprobe as a JSON helper: codec, size, frame rate, timebase and duration of a local file.
 public enum MediaProbe {
     private struct ProbeJSON: Decodable {
         struct Stream: Decodable {
@@ -10,6 +10,11 @@ public enum MediaProbe {
             var width: Int?
             var height: Int?
             var pix_fmt: String?
+            var r_frame_rate: String?
+            var time_base: String?
+            var duration: String?
+            var sample_rate: String?
+            var channels: Int?
         }
         struct Format: Decodable {
             var format_name: String?
@@ -24,16 +29,24 @@ public enum MediaProbe {
     ///   - path: The file.
     ///   - ffprobePath: ffprobe executable, default `ffprobe` from `PATH`.
     ///   - timeout: Timeout, default 30 s.
+    ///   - format: A demuxer to force (`-f`, e.g. `mov` for an MP4 clip), so the file is never read as anything else;
+    ///     nil lets ffprobe detect it.
+    ///   - allowedFormats: When detecting, the only demuxers ffprobe may pick (`-format_whitelist`, e.g.
+    ///     `["mp3", "wav"]`); anything else (a playlist, say) fails to open.
     /// - Returns: The media description.
     /// - Throws: ``FFmpegError``.
-    public static func probe(path: String, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30)) async throws(FFmpegError) -> MediaInfo {
+    public static func probe(
+        path: String, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30), format: String? = nil,
+        allowedFormats: [String]? = nil
+    ) async throws(FFmpegError) -> MediaInfo {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var arguments = ["-v", "error", "-protocol_whitelist", "file"]
+        if let format { arguments += ["-f", format] }
+        if let allowedFormats { arguments += ["-format_whitelist", allowedFormats.joined(separator: ",")] }
+        arguments += ["-print_format", "json", "-show_format", "-show_streams", "file:" + absolute]
         let output: ProcessOutput
         do {
-            output = try await ProcessRunner.run(
-                ffprobePath,
-                ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format", "-show_streams", "file:" + absolute],
-                timeout: timeout)
+            output = try await ProcessRunner.run(ffprobePath, arguments, timeout: timeout)
         } catch {
             throw FFmpegError(error)
         }
@@ -53,7 +66,12 @@ public enum MediaProbe {
             width: video?.width,
             height: video?.height,
             pixelFormat: video?.pix_fmt,
-            audioCodec: audio?.codec_name
+            audioCodec: audio?.codec_name,
+            frameRate: video?.r_frame_rate,
+            timeBase: video?.time_base,
+            videoDurationSeconds: video?.duration.flatMap(Double.init),
+            audioSampleRate: audio?.sample_rate.flatMap { Int($0) },
+            audioChannels: audio?.channels
         )
     }
 }

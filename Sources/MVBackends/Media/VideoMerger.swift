@@ -1,4 +1,9 @@
+import Foundation
 import MVCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How consecutive clips meet in a merged video.
 public enum MergeTransition: String, Codable, Sendable, CaseIterable {
@@ -84,6 +89,16 @@ public struct MergeOutcome: Sendable, Equatable, Codable {
 }
 
 /// Joins clips (and a song) into one MP4 with ffmpeg, off the event loop, reading only files by paths we built.
+///
+/// The method is decided by ``MergePlan``: stream copy through the concat demuxer when the clips allow it, else a
+/// re-encode to the first clip's geometry (a crossfade always re-encodes). With a song the clips' own sound is
+/// **dropped**, and the song, loudness-normalised (EBU R128), is the only audio, fitted per ``AudioFit``; a loop
+/// repeats the joined clips in a concat list, so a stream-copy merge stays stream copy (only the audio is encoded).
+///
+/// Runs: one ffmpeg for a merge without song (stream copy or re-encode); with a song, one ffmpeg for stream copy,
+/// two for a re-encode (picture first, then the song laid under it by copy). ffprobe runs only for clips whose
+/// ``MergeInput/info`` is missing or incomplete, and once for the song. Everything is written in a work folder next
+/// to `spec.output`, which is removed afterwards, and the result is renamed onto `spec.output` (atomic).
 public struct VideoMerger: Sendable {
     /// The ffmpeg runner (its timeout bounds each ffmpeg run).
     public var ffmpeg: FFmpegRunner
@@ -97,9 +112,100 @@ public struct VideoMerger: Sendable {
     }
 
     /// Merges `spec.clips` into `spec.output`.
-    /// - Throws: ``FFmpegError`` when a clip or the song cannot be read or ffmpeg fails.
+    ///
+    /// ``MergeOutcome/durationSeconds`` is read from the output's movie header (``MP4Duration``, the value ffprobe
+    /// prints as the format duration), or by ffprobe when the header cannot be read.
+    /// - Throws: ``FFmpegError`` when a clip or the song cannot be read or ffmpeg fails; kind `invalidInput` when an
+    ///   input is not usable at all (not a video, no sound in the song, an unsafe path, a crossfade too long).
     public func merge(_ spec: MergeSpec) async throws(FFmpegError) -> MergeOutcome {
-        // Placeholder until the merge engine lands (issue 10): the interface is the contract.
-        throw FFmpegError(kind: .failed, message: "merge is not implemented yet")
+        guard spec.output.hasPrefix("/") else { throw FFmpegError(kind: .invalidInput, message: "the output path must be absolute") }
+        var clips: [MediaInfo] = []
+        for (index, clip) in spec.clips.enumerated() {
+            _ = try ConcatList.escape(clip.path)
+            clips.append(try await describe(clip, number: index + 1))
+        }
+        var song: MergePlan.Song?
+        if let audio = spec.audio {
+            _ = try ConcatList.escape(audio)
+            song = try await describeSong(audio)
+        }
+        let plan = try MergePlan(
+            clips: clips, song: song, transition: spec.transition, transitionSeconds: spec.transitionSeconds, fit: spec.fit)
+
+        let work = URL(fileURLWithPath: spec.output).deletingLastPathComponent().path + "/.merge-" + UUID().uuidString.lowercased()
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: false)
+        } catch {
+            throw FFmpegError(kind: .launchFailed, message: "cannot create the merge's work folder next to the output")
+        }
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = work + "/merged.mp4"
+        try await run(plan, clips: spec.clips.map(\.path), work: work, result: result)
+        guard rename(result, spec.output) == 0 else {
+            throw FFmpegError(kind: .failed, message: "cannot move the merged file into place")
+        }
+        let seconds: Double
+        if let read = MP4Duration.read(path: spec.output) {
+            seconds = read
+        } else {
+            seconds = try await MediaProbe.probe(path: spec.output, ffprobePath: ffprobePath, format: "mov").durationSeconds
+        }
+        return MergeOutcome(method: plan.method, durationSeconds: seconds)
+    }
+
+    /// Runs the plan's ffmpeg commands, leaving the finished MP4 at `result`.
+    private func run(_ plan: MergePlan, clips: [String], work: String, result: String) async throws(FFmpegError) {
+        let list = work + "/clips.ffconcat"
+        switch (plan.method, plan.song) {
+        case (.streamCopy, nil):
+            try ConcatList.write(clips, to: list)
+            try await ffmpeg.run(MergeCommand.streamCopy(list: list, output: result), workingDirectory: work)
+        case (.streamCopy, let song?):
+            try ConcatList.write(Array(repeating: clips, count: plan.repeats).flatMap { $0 }, to: list)
+            try await ffmpeg.run(MergeCommand.withSong(list: list, song: song, seconds: plan.outputSeconds, output: result), workingDirectory: work)
+        case (.reencode, nil):
+            let graph = MergeFilterGraph.build(plan)
+            try await ffmpeg.run(
+                MergeCommand.reencode(clips: clips, graph: graph, seconds: plan.videoSeconds, output: result), workingDirectory: work)
+        case (.reencode, let song?):
+            let picture = work + "/picture.mp4"
+            let graph = MergeFilterGraph.build(plan)
+            try await ffmpeg.run(
+                MergeCommand.reencode(clips: clips, graph: graph, seconds: plan.videoSeconds, output: picture), workingDirectory: work)
+            try ConcatList.write(Array(repeating: picture, count: plan.repeats), to: list)
+            try await ffmpeg.run(MergeCommand.withSong(list: list, song: song, seconds: plan.outputSeconds, output: result), workingDirectory: work)
+        }
+    }
+
+    /// The clip's stored probe when it is complete, else a fresh one (read as MP4 only).
+    private func describe(_ clip: MergeInput, number: Int) async throws(FFmpegError) -> MediaInfo {
+        let info: MediaInfo
+        if let known = clip.info, known.describesVideoFully {
+            info = known
+        } else {
+            do throws(FFmpegError) {
+                info = try await MediaProbe.probe(path: clip.path, ffprobePath: ffprobePath, format: "mov")
+            } catch where error.kind == .failed || error.kind == .badOutput {
+                throw FFmpegError(kind: .invalidInput, message: "clip \(number) is not a readable MP4 video")
+            }
+        }
+        guard info.videoCodec != nil, (info.width ?? 0) > 0, (info.height ?? 0) > 0 else {
+            throw FFmpegError(kind: .invalidInput, message: "clip \(number) has no video stream")
+        }
+        return info
+    }
+
+    /// The song's demuxer and length, probed with only the allowed demuxers (a playlist or anything else fails).
+    private func describeSong(_ path: String) async throws(FFmpegError) -> MergePlan.Song {
+        let info: MediaInfo
+        do throws(FFmpegError) {
+            info = try await MediaProbe.probe(path: path, ffprobePath: ffprobePath, allowedFormats: MergePlan.songFormats)
+        } catch where error.kind == .failed || error.kind == .badOutput {
+            throw FFmpegError(kind: .invalidInput, message: "the song is not a readable audio file")
+        }
+        guard let demuxer = MergePlan.songDemuxers[info.formatName], info.audioCodec != nil, info.durationSeconds > 0 else {
+            throw FFmpegError(kind: .invalidInput, message: "the song is not an mp3, wav, m4a or ogg file with sound")
+        }
+        return MergePlan.Song(path: path, demuxer: demuxer, seconds: info.durationSeconds)
     }
 }

@@ -41,4 +41,15 @@ extension PriceTable {
         let (credits, overflow) = price.perThousandTokens.multipliedReportingOverflow(by: thousands)
         return overflow ? nil : credits
     }
+
+    /// Credits for merging clips into a video `seconds` long: ``mergePerStartedMinute`` per started minute.
+    /// - Parameter seconds: Length of the merged video (finite, >= 0).
+    /// - Returns: The credits, or nil for an invalid length or an overflow.
+    public func mergeCredits(seconds: Double) -> Int64? {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e12 else { return nil }
+        // Started minutes, ignoring floating-point noise (60.0000001 s is one minute, not two).
+        let minutes = Int64(max(0, seconds / 60 - 1e-9).rounded(.up))
+        let (credits, overflow) = mergePerStartedMinute.multipliedReportingOverflow(by: minutes)
+        return overflow ? nil : credits
+    }
 }

@@ -3,8 +3,9 @@ import MVCore
 extension PriceTable {
     /// Loads and validates a pricing file.
     ///
-    /// Top-level keys: `video`, `image`, `scenes` (each optional, unknown keys are errors). Video and image
-    /// prices are non-negative integers; each scenes entry is `{ per_1k_tokens: Int, hold: Int }`.
+    /// Top-level keys: `video`, `image`, `scenes`, `merge` (each optional, unknown keys are errors). Video and image
+    /// prices are non-negative integers; each scenes entry is `{ per_1k_tokens: Int, hold: Int }`; `merge` is
+    /// `{ per_started_minute: Int }`.
     /// - Parameter path: Path of the YAML file.
     /// - Returns: The price table.
     /// - Throws: `ConfigError` naming the file, the dotted key and the reason.
@@ -32,8 +33,10 @@ extension PriceTable {
                 table.image = try unitPrices(field)
             case "scenes":
                 table.scenes = try scenesPrices(field)
+            case "merge":
+                table.mergePerStartedMinute = try mergePrice(field)
             default:
-                throw field.fail("unknown key (expected video, image or scenes)")
+                throw field.fail("unknown key (expected video, image, scenes or merge)")
             }
         }
         return table
@@ -64,5 +67,17 @@ extension PriceTable {
             prices[model] = ScenesPrice(perThousandTokens: perThousand, hold: hold)
         }
         return prices
+    }
+
+    private static func mergePrice(_ section: YAMLField) throws(ConfigError) -> Int64 {
+        var perMinute: Int64?
+        for (field, value) in try section.entries() {
+            switch field {
+            case "per_started_minute": perMinute = try value.nonNegativeInteger()
+            default: throw value.fail("unknown key (expected per_started_minute)")
+            }
+        }
+        guard let perMinute else { throw ConfigError(file: section.file, key: "\(section.path).per_started_minute", reason: "missing") }
+        return perMinute
     }
 }

@@ -31,15 +31,21 @@ public struct PriceTable: Sendable, Codable, Equatable {
     public var image: [String: Int64]
     /// Token prices and per-call holds of text models, by model id.
     public var scenes: [String: ScenesPrice]
+    /// Credits per started minute of a merged video (`merge.per_started_minute`; 0 = merging is free).
+    public var mergePerStartedMinute: Int64
 
     /// Creates a price table.
     /// - Parameters:
     ///   - video: Credits per second of video, by model id.
     ///   - image: Credits per image, by model id.
     ///   - scenes: Text-model prices, by model id.
-    public init(video: [String: Int64] = [:], image: [String: Int64] = [:], scenes: [String: ScenesPrice] = [:]) {
+    ///   - mergePerStartedMinute: Credits per started minute of a merged video.
+    public init(
+        video: [String: Int64] = [:], image: [String: Int64] = [:], scenes: [String: ScenesPrice] = [:], mergePerStartedMinute: Int64 = 0
+    ) {
         self.video = video
         self.image = image
         self.scenes = scenes
+        self.mergePerStartedMinute = mergePerStartedMinute
     }
 }

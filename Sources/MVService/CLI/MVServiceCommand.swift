@@ -12,7 +12,7 @@ public struct MVServiceCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mvservice",
         abstract: "MV Service: music videos from generative models.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, MergeBench.self],
         defaultSubcommand: Serve.self)
 
     public init() {}

@@ -105,6 +105,12 @@ extension AppConfig {
             }
             assetSweepInterval = .milliseconds(Int64(value * 1000))
         }
+        if let value = file.media?.mergeTimeoutSeconds {
+            guard value >= 1, value <= 86_400 else {
+                throw ConfigError(file: path, key: "media.merge_timeout_seconds", reason: "must be 1...86400, got \(value)")
+            }
+            mergeTimeout = .milliseconds(Int64(value * 1000))
+        }
         if let auth = file.auth {
             if let value = auth.issuer { self.auth.issuer = value }
             if let value = auth.audience { self.auth.audience = value }

@@ -36,6 +36,8 @@ struct AppConfig: Sendable {
     var restoreWindow: Duration = .seconds(72 * 3600)
     /// How often retention and purging of deleted assets run (`media.sweep_seconds`, default 60).
     var assetSweepInterval: Duration = .seconds(60)
+    /// How long one ffmpeg run of a merge may take before it is killed (`media.merge_timeout_seconds`, default 900).
+    var mergeTimeout: Duration = .seconds(900)
     /// Request limits.
     var maxJSONBodyBytes: Int = 1 << 20
     /// Rate-limit policies by name (`generate`, `api`).

@@ -53,6 +53,7 @@ struct ServiceFile: Decodable {
     struct Media: Decodable {
         var restoreWindowHours: Double?
         var sweepSeconds: Double?
+        var mergeTimeoutSeconds: Double?
     }
     struct Limits: Decodable {
         var maxJsonBodyBytes: Int?

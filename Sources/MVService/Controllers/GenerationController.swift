@@ -22,6 +22,7 @@ struct GenerationController {
         group.post("generate_video", use: generateVideo)
         group.post("create_scenes", use: createScenes)
         group.post("generate_character_reference", use: generateCharacterReference)
+        group.post("merge_videos", use: mergeVideos)
     }
 
     /// Body of `POST /api/mv/quote`: `kind` plus the fields of that kind's endpoint, decoded in one pass.
@@ -29,6 +30,7 @@ struct GenerationController {
         case video(GenerateVideoInput)
         case scenes(CreateScenesInput)
         case images(CharacterReferenceInput)
+        case merge(MergeVideosInput)
 
         private enum CodingKeys: String, CodingKey { case kind }
 
@@ -38,10 +40,11 @@ struct GenerationController {
             case JobKind.generateVideo.rawValue: self = .video(try GenerateVideoInput(from: decoder))
             case JobKind.createScenes.rawValue: self = .scenes(try CreateScenesInput(from: decoder))
             case JobKind.generateCharacterReference.rawValue: self = .images(try CharacterReferenceInput(from: decoder))
+            case JobKind.mergeVideos.rawValue: self = .merge(try MergeVideosInput(from: decoder))
             default:
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: [CodingKeys.kind],
-                    debugDescription: "must be one of generate_video, create_scenes, generate_character_reference"))
+                    debugDescription: "must be one of generate_video, create_scenes, generate_character_reference, merge_videos"))
             }
         }
 
@@ -51,16 +54,20 @@ struct GenerationController {
             case .video(let input): try input.encode(to: encoder)
             case .scenes(let input): try input.encode(to: encoder)
             case .images(let input): try input.encode(to: encoder)
+            case .merge(let input): try input.encode(to: encoder)
             }
         }
     }
 
     func quote(_ request: Request, context: AppRequestContext) async throws -> Quote {
-        _ = try context.requirePrincipal()
+        let principal = try context.requirePrincipal()
         switch try await request.decode(as: QuoteInput.self, context: context) {
         case .video(let input): return try quoter.quote(video: try VideoJobSpec(validating: input))
         case .scenes(let input): return try quoter.quote(scenes: try ScenesJobSpec(validating: input, templates: templates))
         case .images(let input): return try quoter.quote(images: try ImageJobSpec(validating: input, templates: templates))
+        case .merge(let input):
+            let spec = try MergeJobSpec(validating: input)
+            return try quoter.quote(merge: try await mergeInputs(spec, viewer: principal.assetViewer))
         }
     }
 
@@ -97,7 +104,7 @@ struct GenerationController {
             request: request)
     }
 
-    private func admit<Spec: Encodable>(
+    func admit<Spec: Encodable>(
         kind: JobKind, spec: Spec, projectID: UUID?, quote: Int64, key: String?, principal: Principal, request: Request
     ) async throws -> Response {
         let specData = try JSONCoding.encode(spec)
@@ -163,7 +170,7 @@ struct GenerationController {
         }
     }
 
-    private func idempotencyKey(_ request: Request) throws(AdmissionError) -> String? {
+    func idempotencyKey(_ request: Request) throws(AdmissionError) -> String? {
         guard let key = request.headers[MVHeader.idempotencyKey] else { return nil }
         try IdempotencyLock.validate(key)
         return key

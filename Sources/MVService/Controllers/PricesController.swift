@@ -13,13 +13,14 @@ struct PricesController {
 
     /// One priced model.
     struct Price: Codable, Equatable {
-        /// `video`, `image` or `scenes`.
+        /// `video`, `image`, `scenes` or `merge` (joining clips with ffmpeg on our machines; model `ffmpeg`).
         var capability: String
         /// Catalog model id.
         var model: String
         /// The provider serving the model, when the catalog lists it.
         var provider: ProviderName?
-        /// `second` (of video), `image`, or `1k_tokens` (input + output, started thousands).
+        /// `second` (of video), `image`, `1k_tokens` (input + output, started thousands), or `started_minute` (of a
+        /// merged video).
         var unit: String
         /// Credits per unit.
         var creditsPerUnit: Int64
@@ -42,7 +43,7 @@ struct PricesController {
         return PriceList(items: Self.items(prices: prices, catalog: catalog))
     }
 
-    /// Every priced model, sorted by capability and model id.
+    /// Every priced model (and the merge price, when merging is not free), sorted by capability and model id.
     static func items(prices: PriceTable, catalog: ModelCatalog) -> [Price] {
         func entry(_ capability: Capability, _ model: String) -> ModelEntry? {
             catalog.entries.first { $0.capability == capability && $0.model == model }
@@ -66,6 +67,9 @@ struct PricesController {
                 capability: "scenes", model: model, provider: entry?.provider, unit: "1k_tokens", creditsPerUnit: price.perThousandTokens,
                 holdCredits: price.hold, providerCostUsdPerMillionInputTokens: entry?.cost.usdPerMillionInputTokens,
                 providerCostUsdPerMillionOutputTokens: entry?.cost.usdPerMillionOutputTokens))
+        }
+        if prices.mergePerStartedMinute > 0 {
+            items.append(Price(capability: "merge", model: "ffmpeg", provider: nil, unit: "started_minute", creditsPerUnit: prices.mergePerStartedMinute))
         }
         return items.sorted { ($0.capability, $0.model) < ($1.capability, $1.model) }
     }

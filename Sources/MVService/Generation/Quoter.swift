@@ -7,7 +7,8 @@ import MVBilling
 struct Quote: Codable, Sendable, Equatable {
     /// One candidate's price.
     struct Line: Codable, Sendable, Equatable {
-        var provider: ProviderName
+        /// The provider; nil for work done on our machines (a merge).
+        var provider: ProviderName?
         var model: String
         var unit: String
         var quantity: Double

@@ -6,12 +6,16 @@ import MVCore
 import PostgresNIO
 
 /// Renders one clip: resolves reference images, calls the router (resuming a saved provider job on a rescued
-/// attempt), moves the file into the media store, and returns the video row and the charge for the seconds made.
+/// attempt), probes the file once (its codec, size, pixel format, frame rate and timebase go to `metadata.media`, so a
+/// merge can choose stream copy without probing again), moves it into the media store, and returns the video row and
+/// the charge for the seconds made.
 struct VideoJobHandler: JobHandler {
     let router: GenerationRouter
     let media: any MediaStore
     let assets: AssetStore
     let prices: PriceTable
+    /// The ffprobe that describes each new clip.
+    var ffprobePath: String = "ffprobe"
 
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
         let spec = try job.spec(VideoJobSpec.self)
@@ -26,6 +30,8 @@ struct VideoJobHandler: JobHandler {
             throw AttemptFailure(error)
         }
         await session.progress(0.95, stage: "storing")
+        // A clip ffprobe cannot describe is still delivered; a later merge probes it then.
+        let probe = try? await MediaProbe.probe(path: result.file.path, ffprobePath: ffprobePath, format: "mov")
         let blob = try await media.ingest(temporaryFile: result.file.path, contentType: "video/mp4")
         let seconds = result.usage.videoSeconds ?? result.durationSeconds
         let charge = prices.videoCredits(model: result.provenance.model, seconds: seconds) ?? job.quoted
@@ -36,7 +42,7 @@ struct VideoJobHandler: JobHandler {
         let metadata = VideoMetadata(
             prompt: spec.prompt, negativePrompt: spec.negativePrompt, aspectRatio: spec.aspectRatio,
             durationSeconds: result.durationSeconds, resolution: spec.resolution, generateAudio: spec.generateAudio,
-            seed: spec.seed, referenceImageIds: spec.referenceImageIds, provenance: result.provenance, creditsCharged: charge)
+            seed: spec.seed, referenceImageIds: spec.referenceImageIds, provenance: result.provenance, creditsCharged: charge, media: probe)
         let storedMetadata = try JSONValue.encoding(metadata)
         let assets = self.assets
         return JobCompletion(
@@ -73,4 +79,6 @@ struct VideoMetadata: Codable {
     var referenceImageIds: [UUID]
     var provenance: Provenance
     var creditsCharged: Int64
+    /// ffprobe's description of the file (codec, size, pixel format, frame rate, timebase, audio), for merges.
+    var media: MediaInfo? = nil
 }

@@ -80,8 +80,8 @@ extension OpenAPIDocument {
                 [
                     "items": array(object(
                         [
-                            "capability": enumeration(["video", "image", "scenes"]), "model": string, "provider": nullable(string),
-                            "unit": enumeration(["second", "image", "1k_tokens"]), "credits_per_unit": integer, "hold_credits": nullable(integer),
+                            "capability": enumeration(["video", "image", "scenes", "merge"]), "model": string, "provider": nullable(string),
+                            "unit": enumeration(["second", "image", "1k_tokens", "started_minute"]), "credits_per_unit": integer, "hold_credits": nullable(integer),
                             "provider_cost_usd_per_unit": nullable(number), "provider_cost_usd_per_million_input_tokens": nullable(number),
                             "provider_cost_usd_per_million_output_tokens": nullable(number),
                         ], required: ["capability", "model", "unit", "credits_per_unit"]))
@@ -98,7 +98,7 @@ extension OpenAPIDocument {
                     "credits": integer,
                     "breakdown": array(object(
                         ["provider": string, "model": string, "unit": string, "quantity": number, "credits": integer],
-                        required: ["provider", "model", "unit", "quantity", "credits"])),
+                        required: ["model", "unit", "quantity", "credits"])),
                 ], required: ["credits", "breakdown"]),
             "Job": object(
                 [

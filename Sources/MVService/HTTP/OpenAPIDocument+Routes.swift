@@ -106,6 +106,11 @@ extension OpenAPIDocument {
                 parameters: generation, answers: [200: .json("Job"), 202: .json("Job")], problems: [402, 403],
                 links: [200: jobLinks, 202: jobLinks], responseHeaders: [200: jobHeaders, 202: jobHeaders]),
             Route(
+                method: "post", path: "/api/mv/merge_videos", operationID: "mergeVideos",
+                summary: "Queue a merge of 2-50 readable videos, optionally over an audio upload (202 + job)", body: "MergeVideosInput",
+                parameters: generation, answers: [200: .json("Job"), 202: .json("Job")], problems: [402, 403, 404],
+                links: [200: jobLinks, 202: jobLinks], responseHeaders: [200: jobHeaders, 202: jobHeaders]),
+            Route(
                 method: "post", path: "/api/mv/create_scenes", operationID: "createScenes", summary: "Queue a scene script (202 + job)",
                 body: "CreateScenesInput", parameters: generation, answers: [200: .json("Job"), 202: .json("Job")], problems: [402, 403],
                 links: [200: jobLinks, 202: jobLinks], responseHeaders: [200: jobHeaders, 202: jobHeaders]),

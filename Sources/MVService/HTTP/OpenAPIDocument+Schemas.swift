@@ -1,5 +1,6 @@
 import Foundation
 import MVAuth
+import MVBackends
 import MVBilling
 
 extension OpenAPIDocument {
@@ -54,6 +55,19 @@ extension OpenAPIDocument {
             "config_flavor": nullable(enumeration([""] + options.flavors)),
             "backend": backend, "model": model,
         ]
+        var clipList = array(uuid, maxItems: MergeJobSpec.clipCount.upperBound)
+        clipList["minItems"] = MergeJobSpec.clipCount.lowerBound
+        clipList["uniqueItems"] = true
+        let merge: [String: Any] = [
+            "video_ids": clipList,
+            "audio_id": nullable(uuid),
+            "transition": nullable(enumeration(MergeTransition.allCases.map(\.rawValue))),
+            "transition_seconds": nullable([
+                "type": "number", "minimum": MergeJobSpec.transitionRange.lowerBound, "maximum": MergeJobSpec.transitionRange.upperBound,
+            ]),
+            "fit_to_audio": nullable(enumeration(AudioFit.allCases.map(\.rawValue))),
+            "project_id": nullable(uuid),
+        ]
         /// A generation body with `kind`; `generate_video` is also the kind of a body without one (or with `null`).
         func quote(_ kind: String, _ properties: [String: Any], required: [String]) -> [String: Any] {
             var properties = properties
@@ -72,12 +86,14 @@ extension OpenAPIDocument {
             "GenerateVideoInput": object(video, required: ["prompt"]),
             "CreateScenesInput": object(scenes, required: ["idea", "character_description"]),
             "CharacterReferenceInput": object(images, required: ["character_description"]),
+            "MergeVideosInput": object(merge, required: ["video_ids"]),
             "QuoteInput": [
                 "description": "The body of one generation route plus `kind` (generate_video when absent)",
                 "oneOf": [
                     quote("generate_video", video, required: ["prompt"]),
                     quote("create_scenes", scenes, required: ["idea", "character_description"]),
                     quote("generate_character_reference", images, required: ["character_description"]),
+                    quote("merge_videos", merge, required: ["video_ids"]),
                 ],
             ],
             "GrantInput": [

@@ -9,6 +9,8 @@ enum JobKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
     case generateVideo = "generate_video"
     case createScenes = "create_scenes"
     case generateCharacterReference = "generate_character_reference"
+    /// Clips (and a song) joined into one video.
+    case mergeVideos = "merge_videos"
 }
 
 /// Lifecycle states; the last three are final.

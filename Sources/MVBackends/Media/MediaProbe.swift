@@ -22,17 +22,22 @@ public enum MediaProbe {
     /// Probes a local file with ffprobe (file protocol only).
     /// - Parameters:
     ///   - path: The file.
+    ///   - format: The demuxer to force (`-f`, e.g. `wav`, `png_pipe`), so ffprobe never guesses; nil lets it probe.
     ///   - ffprobePath: ffprobe executable, default `ffprobe` from `PATH`.
     ///   - timeout: Timeout, default 30 s.
     /// - Returns: The media description.
     /// - Throws: ``FFmpegError``.
-    public static func probe(path: String, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30)) async throws(FFmpegError) -> MediaInfo {
+    public static func probe(
+        path: String, format: String? = nil, ffprobePath: String = "ffprobe", timeout: Duration = .seconds(30)
+    ) async throws(FFmpegError) -> MediaInfo {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let forced = format.map { ["-f", $0] } ?? []
         let output: ProcessOutput
         do {
             output = try await ProcessRunner.run(
                 ffprobePath,
-                ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format", "-show_streams", "file:" + absolute],
+                ["-v", "error", "-protocol_whitelist", "file"] + forced
+                    + ["-print_format", "json", "-show_format", "-show_streams", "file:" + absolute],
                 timeout: timeout)
         } catch {
             throw FFmpegError(error)

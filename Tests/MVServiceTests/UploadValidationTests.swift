@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import MVCore
 import MVTestSupport
 import NIOCore
@@ -189,10 +190,10 @@ struct UploadValidationTests {
         // The JSON limit does not bind uploads: a 1.5 MB song passes under the default cap.
         try await withTestApp { client, context in
             let user = try await client.register()
-            let long = try await UploadFixtures.make(.wav, seconds: 17)
+            let long = try await UploadFixtures.make(.wav, seconds: 18)
             #expect(long.count > 1_500_000)
             let reply = try await client.upload(long, token: user.accessToken)
-            #expect(reply.status == .created && abs((reply.json["duration_seconds"] as? Double ?? 0) - 17) < 0.1, "\(reply.text)")
+            #expect(reply.status == .created && abs((reply.json["duration_seconds"] as? Double ?? 0) - 18) < 0.1, "\(reply.text)")
         }
     }
 

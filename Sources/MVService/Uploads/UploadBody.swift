@@ -119,7 +119,8 @@ struct UploadBody: Sendable {
         func finish() throws(UploadError) -> Int64 {
             if let problem { throw problem }
             guard complete else {
-                throw size > 0 || inFile ? .malformedMultipart("The multipart/form-data body ends inside the file part.") : .missingFilePart
+                if size > 0 || inFile { throw UploadError.malformedMultipart("The multipart/form-data body ends inside the file part.") }
+                throw UploadError.missingFilePart
             }
             return size
         }

@@ -35,7 +35,8 @@ struct UploadInspector: Sendable {
         let info: MediaInfo
         do {
             info = try await MediaProbe.probe(path: path, format: format.demuxer, ffprobePath: ffmpeg.siblingProbe, timeout: .seconds(30))
-        } catch where error.kind == .failed || error.kind == .badOutput {
+        } catch {
+            guard error.kind == .failed || error.kind == .badOutput else { throw error }
             throw UploadError.invalidMedia("The file looks like \(format.rawValue.uppercased()) but cannot be read as one.")
         }
         switch format.media {
@@ -70,7 +71,8 @@ struct UploadInspector: Sendable {
         let output: ProcessOutput
         do {
             output = try await ffmpeg.run(arguments, timeout: .seconds(120))
-        } catch where error.kind == .failed {
+        } catch {
+            guard error.kind == .failed else { throw error }
             throw UploadError.invalidMedia("The \(format.rawValue.uppercased()) file is truncated or corrupt.")
         }
         guard audio else { return nil }

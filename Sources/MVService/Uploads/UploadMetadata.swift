@@ -1,3 +1,4 @@
+import Foundation
 import MVCore
 
 /// `assets.metadata` of an upload (the contract merge and projects read): `media`, and `duration_seconds` for audio,

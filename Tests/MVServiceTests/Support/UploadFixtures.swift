@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import MVCore
 import NIOCore
 import PostgresNIO
@@ -39,7 +40,7 @@ enum UploadFixtures {
         for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"\r\n\r\n\(value)\r\n")
         }
-        let file = filename.map { "; filename=\"\($0)\"" } ?? ""
+        let file = filename.map { "; filename=\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" } ?? ""
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(file)\r\nContent-Type: application/octet-stream\r\n\r\n")
         body.writeBytes(bytes)
         body.writeString("\r\n--\(boundary)--\r\n")

@@ -206,6 +206,10 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
     VideosController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
     AssetsController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
     AssetSharingController(assets: c.assets, grants: c.grants, shares: c.shares).addRoutes(to: api.group("mv"))
+    UploadsController(
+        assets: c.assets, media: c.media, inspector: UploadInspector(ffmpeg: FFmpegRunner(executable: config.backends.mock.ffmpegPath)),
+        maxUploadBytes: config.maxUploadBytes, restoreWindow: config.restoreWindow
+    ).addRoutes(to: api.group("mv"))
     // Share links answer anyone holding a valid token: outside /api, no auth middleware.
     ShareLinkController(shares: c.shares, media: c.media).addRoutes(to: router)
     JobsController(queue: c.queue).addRoutes(to: api.group("jobs"))

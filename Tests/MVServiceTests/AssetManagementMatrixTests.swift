@@ -17,7 +17,7 @@ struct AssetManagementMatrixTests {
         return id
     }
 
-    @Test(arguments: [(AssetKind.image, "images"), (.sceneSet, "scene_sets"), (.video, "videos")])
+    @Test(arguments: [(AssetKind.image, "images"), (.sceneSet, "scene_sets"), (.video, "videos"), (.upload, "uploads")])
     func everyKindChangesUnderTheSameRule(kind: AssetKind, collection: String) async throws {
         try await withTestApp { client, context in
             let cast = try await AssetAccessMatrixTests.cast(client)

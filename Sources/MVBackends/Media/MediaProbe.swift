@@ -27,6 +27,7 @@ public enum MediaProbe {
     /// Probes a local file with ffprobe (file protocol only).
     /// - Parameters:
     ///   - path: The file.
+    ///   - format: The demuxer to force (`-f`, e.g. `wav`, `png_pipe`), so ffprobe never guesses; nil lets it probe.
     ///   - ffprobePath: ffprobe executable, default `ffprobe` from `PATH`.
     ///   - timeout: Timeout, default 30 s.
     ///   - format: A demuxer to force (`-f`, e.g. `mov` for an MP4 clip), so the file is never read as anything else;

@@ -22,6 +22,7 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case shareAccessed = "share.accessed"
     case assetDeleted = "asset.deleted"
     case assetRestored = "asset.restored"
+    case uploadCreated = "upload.created"
     case adminUserChanged = "admin.user_changed"
     case adminReadOtherTeam = "admin.read_other_team"
     case adminRateLimitsChanged = "admin.rate_limits_changed"

@@ -145,6 +145,7 @@ extension AppConfig {
         }
         if let value = file.limits?.maxJsonBodyBytes { maxJSONBodyBytes = value }
         try applyWebhooks(file.webhooks, path: path)
+        if let value = file.limits?.maxUploadBytes { maxUploadBytes = value }
         if let mock = file.mock {
             if let value = mock.delayMinSeconds { backends.mock.delayMin = value }
             if let value = mock.delayMaxSeconds { backends.mock.delayMax = value }
@@ -215,6 +216,7 @@ extension AppConfig {
             throw ConfigError(file: source, key: "jobs.heartbeat_seconds", reason: "must be shorter than jobs.lease_seconds")
         }
         guard maxJSONBodyBytes >= 1024 else { throw ConfigError(file: source, key: "limits.max_json_body_bytes", reason: "must be >= 1024") }
+        guard maxUploadBytes >= 1024 else { throw ConfigError(file: source, key: "limits.max_upload_bytes", reason: "must be >= 1024") }
         guard backends.mock.delayMin >= 0, backends.mock.delayMax >= backends.mock.delayMin else {
             throw ConfigError(file: source, key: "mock.delay_min_seconds", reason: "need 0 <= min <= max")
         }

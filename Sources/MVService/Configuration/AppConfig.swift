@@ -40,6 +40,8 @@ struct AppConfig: Sendable {
     var mergeTimeout: Duration = .seconds(900)
     /// Request limits.
     var maxJSONBodyBytes: Int = 1 << 20
+    /// Largest accepted upload in bytes (`limits.max_upload_bytes`, default 50 MB), enforced while streaming.
+    var maxUploadBytes: Int64 = 52_428_800
     /// Rate-limit policies by name (`generate`, `api`).
     var rateLimits: [String: RateLimitPolicy] = AppConfig.defaultRateLimits
     /// Credit prices (`pricing.yaml`).

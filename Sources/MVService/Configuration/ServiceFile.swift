@@ -57,6 +57,7 @@ struct ServiceFile: Decodable {
     }
     struct Limits: Decodable {
         var maxJsonBodyBytes: Int?
+        var maxUploadBytes: Int64?
     }
     struct Mock: Decodable {
         var delayMinSeconds: Double?

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import MVAuth
 
-/// `GET /api/mv/videos|images|scene_sets?owner=&q=&project_id=&tags=&created_after=&created_before=&limit=&cursor=`:
+/// `GET /api/mv/videos|images|scene_sets|uploads?owner=&q=&project_id=&tags=&created_after=&created_before=&limit=&cursor=`:
 /// the visible assets of one kind, newest first, keyset-paginated (`cursor` = created_at + id of the last item, so
 /// inserts during paging neither shift nor repeat items). Visibility is decided in the query (``AssetStore/list(kind:userID:filter:)``).
 struct AssetList: Sendable {
@@ -14,6 +14,12 @@ struct AssetList: Sendable {
     static let maxFilterTags = 20
 
     func page(_ kind: AssetKind, _ request: Request, context: AppRequestContext) async throws -> AssetPage {
+        let (items, next) = try await assets(kind, request, context: context)
+        return AssetPage(items: items.map(AssetResponse.init), nextCursor: next)
+    }
+
+    /// The page's assets and the cursor of the next page, for routes that show them in their own shape.
+    func assets(_ kind: AssetKind, _ request: Request, context: AppRequestContext) async throws -> (items: [AssetStore.Asset], next: String?) {
         let principal = try context.requirePrincipal()
         var query = QueryReader(request)
         var filter = AssetStore.ListFilter()
@@ -39,6 +45,6 @@ struct AssetList: Sendable {
         try query.finish()
         let items = try await assets.list(kind: kind, viewer: principal.assetViewer, filter: filter)
         let next = items.count == filter.limit ? items.last.map { JobCursor.encode(createdAt: $0.createdAt, id: $0.id) } : nil
-        return AssetPage(items: items.map(AssetResponse.init), nextCursor: next)
+        return (items, next)
     }
 }

@@ -58,6 +58,10 @@ enum MediaResponder {
         case "image/png": "png"
         case "image/jpeg": "jpg"
         case "image/webp": "webp"
+        case "audio/mpeg": "mp3"
+        case "audio/wav": "wav"
+        case "audio/mp4": "m4a"
+        case "audio/ogg": "ogg"
         default: "bin"
         }
     }

@@ -7,7 +7,7 @@ extension OpenAPIDocument {
     static var shareToken: [String: Any] { ["type": "string", "pattern": "^[A-Za-z0-9_-]{75}$"] }
 
     /// The filters of the asset lists.
-    private static var assetQuery: [Parameter] {
+    static var assetQuery: [Parameter] {
         [
             P.query("owner", enumeration(["me", "team", "shared"]), "me: created by the caller; team: in the team the request acts for; shared: visible through a grant"),
             P.query(
@@ -23,7 +23,7 @@ extension OpenAPIDocument {
 
     /// Lists, changes, access lists and share links of assets, and the public share-link route.
     static var sharingRoutes: [Route] {
-        let bytes: Body = .media(["video/mp4", "image/png", "image/jpeg", "image/webp", "application/octet-stream"], "The shared content")
+        let bytes: Body = .media(["video/mp4", "image/png", "image/jpeg", "image/webp", "application/octet-stream"] + ["audio/mpeg", "audio/wav", "audio/mp4", "audio/ogg"], "The shared content")
         let contentHeaders = [200: ["ETag", "Accept-Ranges"], 206: ["ETag", "Accept-Ranges", "Content-Range"], 304: ["ETag"]]
         let managed = management("videos", "video", "Video") + management("images", "image", "Image")
             + management("scene_sets", "scene set", "SceneSet")

@@ -150,10 +150,10 @@ extension OpenAPIDocument {
     /// A problem answer for `status`, with the header fields that status carries.
     static func problemResponse(_ status: Int, authenticated: Bool) -> [String: Any] {
         let descriptions = [
-            400: "malformed_json, invalid_idempotency_key", 401: "unauthorized (and invalid_credentials, refresh_token_reused, account_disabled)",
+            400: "malformed_json, invalid_idempotency_key, malformed_multipart", 401: "unauthorized (and invalid_credentials, refresh_token_reused, account_disabled)",
             402: "insufficient_credits", 403: "forbidden", 404: "not_found", 409: "a conflict (the code says which)",
             413: "body_too_large", 415: "unsupported_media_type", 416: "range_not_satisfiable",
-            422: "validation_failed (errors lists the fields), idempotency_key_reused", 429: "rate_limited",
+            422: "validation_failed (errors lists the fields), idempotency_key_reused, invalid_media", 429: "rate_limited",
             503: "not ready",
         ]
         var names = ["X-Request-ID"]

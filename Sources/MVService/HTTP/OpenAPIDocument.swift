@@ -17,6 +17,8 @@ enum OpenAPIDocument {
         var authenticated: Bool = true
         /// Name of the request body schema (`application/json`), if any.
         var body: String? = nil
+        /// A request body that is not JSON: its `content` map (media type → schema), e.g. a file upload.
+        var bodyContent: [String: Any]? = nil
         /// Query and header parameters (path parameters are derived from the path).
         var parameters: [Parameter] = []
         /// Success and route-specific answers: status → body kind (see ``Body``).
@@ -65,7 +67,8 @@ enum OpenAPIDocument {
             "components": [
                 "schemas": requestSchemas(options).merging(responseSchemas) { first, _ in first }
                     .merging(sharingRequestSchemas) { first, _ in first }.merging(sharingResponseSchemas) { first, _ in first }
-                    .merging(webhookRequestSchemas) { first, _ in first }.merging(webhookResponseSchemas) { first, _ in first },
+                    .merging(webhookRequestSchemas) { first, _ in first }.merging(webhookResponseSchemas) { first, _ in first }
+                    .merging(uploadResponseSchemas) { first, _ in first },
                 "headers": headers,
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "An access token from /api/auth/login"]
@@ -91,7 +94,7 @@ extension OpenAPIDocument.Route {
     var problemStatuses: Set<Int> {
         var statuses = Set(problems)
         if authenticated { statuses.formUnion([401, 404, 429]) }
-        if body != nil { statuses.formUnion([400, 413, 415, 422]) }
+        if body != nil || bodyContent != nil { statuses.formUnion([400, 413, 415, 422]) }
         if !pathParameters.isEmpty { statuses.insert(404) }
         if parameters.contains(where: { $0.location == "query" }) { statuses.insert(422) }
         if isIdempotent { statuses.formUnion([400, 409, 422]) }
@@ -114,6 +117,8 @@ extension OpenAPIDocument.Route {
             operation["requestBody"] = [
                 "required": true, "content": ["application/json": ["schema": OpenAPIDocument.ref(body)]],
             ]
+        } else if let bodyContent {
+            operation["requestBody"] = ["required": true, "content": bodyContent]
         }
         var responses: [String: Any] = [:]
         for (status, body) in answers {

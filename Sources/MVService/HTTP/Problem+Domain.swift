@@ -181,6 +181,26 @@ extension Problem {
         }
     }
 
+    /// Upload refusals: 413 past the size cap (the code of every body limit), 415 for bytes of no accepted type, 422 for a
+    /// recognised but broken file or a missing `file` part, 400 for a malformed multipart body.
+    init(_ error: UploadError) {
+        switch error {
+        case .tooLarge(let limit):
+            self.init(.contentTooLarge, code: "body_too_large", title: "Body too large", detail: "Uploads are limited to \(limit) bytes.")
+            extensions = ["limit": .number(Double(limit))]
+        case .empty:
+            self.init(.unprocessableContent, code: "invalid_media", title: "Invalid media", detail: "The upload is empty.")
+        case .unsupportedType(let detail):
+            self.init(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: detail)
+        case .invalidMedia(let detail):
+            self.init(.unprocessableContent, code: "invalid_media", title: "Invalid media", detail: detail)
+        case .malformedMultipart(let detail):
+            self = .badRequest(code: "malformed_multipart", detail)
+        case .missingFilePart:
+            self = .invalid("file", "is required: send the file as the multipart/form-data part named file")
+        }
+    }
+
     /// 429 naming the policy, with `Retry-After` and the rate-limit fields.
     static func rateLimited(_ decision: RateLimitDecision) -> Problem {
         var problem = Problem(

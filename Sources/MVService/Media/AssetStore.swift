@@ -106,12 +106,16 @@ struct AssetStore: Sendable {
         return nil
     }
 
-    /// Which of `ids` are live images or uploads `viewer` may read.
+    /// What may serve as a reference image, for the row aliased `a` (a constant): a generated image, or an upload whose
+    /// content type (decided from its bytes) is an image. An audio upload is never a reference image.
+    static let referenceImagePredicate = "(a.kind = 'image' OR (a.kind = 'upload' AND a.content_type LIKE 'image/%'))"
+
+    /// Which of `ids` are live images or image uploads `viewer` may read.
     func readableImageIDs(_ ids: [UUID], viewer: AssetViewer) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         let rows = try await client.query("""
             SELECT id FROM assets a
-            WHERE a.id = ANY(\(ids)) AND a.kind IN ('image', 'upload') AND a.deleted_at IS NULL
+            WHERE a.id = ANY(\(ids)) AND \(unescaped: Self.referenceImagePredicate) AND a.deleted_at IS NULL
                 AND \(permissionOf: viewer) <> 'none'
             """, logger: logger)
         var found: Set<UUID> = []
@@ -119,15 +123,23 @@ struct AssetStore: Sendable {
         return found
     }
 
+    /// The live image or image upload `id` if `viewer` may read it, else nil.
+    func readableImage(id: UUID, viewer: AssetViewer) async throws -> Asset? {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.columns), \(permissionOf: viewer)
+            FROM assets a
+            WHERE a.id = \(id) AND \(unescaped: Self.referenceImagePredicate) AND a.deleted_at IS NULL
+                AND \(permissionOf: viewer) <> 'none'
+            """, logger: logger)
+        for try await row in rows { return try Self.decode(row) }
+        return nil
+    }
+
     /// Local files of the reference images, in the order given.
     func referenceFiles(ids: [UUID], viewer: AssetViewer, media: any MediaStore) async throws -> [MediaFile] {
         var files: [MediaFile] = []
         for id in ids {
-            let asset: Asset? = if let image = try await asset(id: id, kind: .image, viewer: viewer) {
-                image
-            } else {
-                try await asset(id: id, kind: .upload, viewer: viewer)
-            }
+            let asset = try await readableImage(id: id, viewer: viewer)
             guard let asset, let sha = asset.sha256 else {
                 throw AttemptFailure(JobFailure(.invalidInput, "Reference image \(id.lowercased) is no longer available."), retry: false)
             }

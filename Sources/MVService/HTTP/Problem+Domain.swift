@@ -139,6 +139,11 @@ extension Problem {
             self = .invalid("amount", reason)
         case .holdAlreadyExists:
             self = .conflict(code: "hold_exists", "This job already has a hold.")
+        case .noOpenHold, .partAlreadyCaptured, .holdExceeded:
+            // Raised only inside workers (a job's pieces being paid); never caused by a request.
+            self.init(
+                .internalServerError, code: "internal_error", title: "Internal server error",
+                detail: "Something went wrong on our side; the request id identifies it in our logs.")
         case .lotsOutOfBalance:
             self.init(
                 .internalServerError, code: "internal_error", title: "Internal server error",

@@ -45,6 +45,8 @@ CREATE TABLE project_stages (
     started_at  timestamptz,
     finished_at timestamptz,
     credits     bigint NOT NULL DEFAULT 0 CHECK (credits >= 0),
+    -- The provider job an interrupted attempt of this stage started (resumed instead of paid again).
+    provider_checkpoint jsonb,
     PRIMARY KEY (project_id, name)
 );
 

@@ -56,6 +56,10 @@ struct ServiceFile: Decodable {
     struct Limits: Decodable {
         var maxJsonBodyBytes: Int?
     }
+    struct Projects: Decodable {
+        var clipConcurrency: Int?
+        var slotPollSeconds: Double?
+    }
     struct Mock: Decodable {
         var delayMinSeconds: Double?
         var delayMaxSeconds: Double?
@@ -71,5 +75,6 @@ struct ServiceFile: Decodable {
     var limits: Limits?
     var media: Media?
     var mock: Mock?
+    var projects: Projects?
     var logLevel: String?
 }

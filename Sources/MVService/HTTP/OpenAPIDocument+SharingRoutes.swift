@@ -7,7 +7,7 @@ extension OpenAPIDocument {
     static var shareToken: [String: Any] { ["type": "string", "pattern": "^[A-Za-z0-9_-]{75}$"] }
 
     /// The filters of the asset lists.
-    private static var assetQuery: [Parameter] {
+    static var assetQuery: [Parameter] {
         [
             P.query("owner", enumeration(["me", "team", "shared"]), "me: created by the caller; team: in the team the request acts for; shared: visible through a grant"),
             P.query(

@@ -186,6 +186,20 @@ extension Problem {
         }
     }
 
+    /// Project refusals: 409 busy / rendered / not rendered, 404 for an unknown scene.
+    init(_ error: ProjectError) {
+        switch error {
+        case .busy:
+            self = .conflict(code: "project_busy", "A render or re-roll of this project is queued or running; wait for it to finish.")
+        case .alreadyRendered:
+            self = .conflict(code: "project_rendered", "This project is rendered; re-roll a scene to change it.")
+        case .notRendered:
+            self = .conflict(code: "project_not_rendered", "This project has no clips yet; render it first.")
+        case .sceneNotFound:
+            self = .notFound("scene")
+        }
+    }
+
     /// 429 naming the policy, with `Retry-After` and the rate-limit fields.
     static func rateLimited(_ decision: RateLimitDecision) -> Problem {
         var problem = Problem(

@@ -44,6 +44,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as BillingError: Problem(error)
         case let error as CostReportError: Problem(error)
         case let error as AssetError: Problem(error)
+        case let error as ProjectError: Problem(error)
         case let error as HTTPError: problem(for: error)
         default: unexpected(error, context: context)
         }

@@ -24,6 +24,11 @@ struct AdmissionRequest: Sendable {
     var maxAttempts: Int
     /// The generation rate-limit policy.
     var policy: RateLimitPolicy
+    /// Stored on the hold's ledger entries; for a free job (quote 0), why it is free (then written as zero entries).
+    var holdReason: String? = nil
+    /// A write that must commit with the job or not at all (a project's claim on its render), run after the job row
+    /// is inserted; throwing refuses the admission and rolls everything back.
+    var alsoWrite: (@Sendable (PostgresConnection) async throws -> Void)? = nil
 }
 
 /// What admission did.
@@ -60,7 +65,7 @@ extension JobQueue {
                 actor: AuditEvent.Actor(userID: request.userID, keyID: request.apiKeyID), on: connection)
             _ = try await ledger.placeHold(
                 teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, apiKeyID: request.apiKeyID,
-                on: connection)
+                reason: request.holdReason, on: connection)
             try await connection.query("""
                 INSERT INTO jobs (id, kind, user_id, team_id, api_key_id, project_id, request, idempotency_key, request_hash,
                     max_attempts, quoted)
@@ -68,6 +73,7 @@ extension JobQueue {
                     \(JSONB(request.spec)), \(request.idempotencyKey), \(request.specHash), \(request.maxAttempts),
                     \(request.quote))
                 """, logger: logger)
+            try await request.alsoWrite?(connection)
             try await connection.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
             return .created(decision)
         }

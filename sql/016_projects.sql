@@ -29,10 +29,13 @@ ALTER TABLE holds ADD CONSTRAINT holds_captured_within_amount CHECK (captured <=
 -- or re-roll job; the status a client sees is derived from that job.
 CREATE TABLE projects (
     id             uuid PRIMARY KEY REFERENCES assets (id) ON DELETE CASCADE,
-    render_job_id  uuid REFERENCES jobs (id),
-    scene_set_id   uuid REFERENCES assets (id),
+    -- No foreign key: admission claims the project (this column) before it inserts the job, so that every
+    -- transaction locks the project row before the team's credit account.
+    render_job_id  uuid,
+    -- Purging an asset (after its restore window) must not be blocked by a project that used it.
+    scene_set_id   uuid REFERENCES assets (id) ON DELETE SET NULL,
     image_ids      uuid[] NOT NULL DEFAULT '{}',
-    final_video_id uuid REFERENCES assets (id),
+    final_video_id uuid REFERENCES assets (id) ON DELETE SET NULL,
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
 
@@ -56,7 +59,7 @@ CREATE TABLE project_clips (
     project_id          uuid NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     index               integer NOT NULL CHECK (index >= 0),
     status              text NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'blocked')),
-    video_id            uuid REFERENCES assets (id),
+    video_id            uuid REFERENCES assets (id) ON DELETE SET NULL,
     job_id              uuid REFERENCES jobs (id),
     credits             bigint NOT NULL DEFAULT 0 CHECK (credits >= 0),
     provider_checkpoint jsonb,

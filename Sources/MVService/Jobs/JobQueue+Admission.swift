@@ -26,8 +26,10 @@ struct AdmissionRequest: Sendable {
     var policy: RateLimitPolicy
     /// Stored on the hold's ledger entries; for a free job (quote 0), why it is free (then written as zero entries).
     var holdReason: String? = nil
-    /// A write that must commit with the job or not at all (a project's claim on its render), run after the job row
-    /// is inserted; throwing refuses the admission and rolls everything back.
+    /// A write that must commit with the job or not at all (a project's claim on its render), run right after the
+    /// idempotency check and before any bucket, quota or credit is touched (so it locks what it needs before the
+    /// team's credit account, the order every worker transaction follows); throwing refuses the admission and rolls
+    /// everything back.
     var alsoWrite: (@Sendable (PostgresConnection) async throws -> Void)? = nil
 }
 
@@ -57,6 +59,7 @@ extension JobQueue {
                     return .existing(id)
                 }
             }
+            try await request.alsoWrite?(connection)
             let decision = try await rateLimiter.take(
                 key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, team: .team(request.teamID), on: connection)
             guard decision.allowed else { throw AdmissionError.rateLimited(decision) }
@@ -73,7 +76,6 @@ extension JobQueue {
                     \(JSONB(request.spec)), \(request.idempotencyKey), \(request.specHash), \(request.maxAttempts),
                     \(request.quote))
                 """, logger: logger)
-            try await request.alsoWrite?(connection)
             try await connection.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
             return .created(decision)
         }

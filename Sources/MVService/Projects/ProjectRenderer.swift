@@ -212,7 +212,7 @@ struct ProjectRenderer: Sendable {
             let metadata = JSONValue.object([
                 "prompt": .string(project.title), "project_id": .string(projectID.lowercased),
                 "clip_ids": .array(clipIDs.map { .string($0.lowercased) }),
-                "audio_id": project.audioId.map { .string($0.lowercased) } ?? .null,
+                "audio_id": project.audioId.map { JSONValue.string($0.lowercased) } ?? JSONValue.null,
                 "merge": try JSONValue.encoding(outcome), "duration_seconds": .number(outcome.durationSeconds),
             ])
             let video = AssetStore.NewAsset(

@@ -50,8 +50,10 @@ struct ProjectStore: Sendable {
         let query: PostgresQuery = """
             SELECT p.render_job_id, j.state, p.scene_set_id, p.image_ids, p.final_video_id,
                 (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                        'name', s.name, 'status', s.status, 'credits', s.credits, 'started_at', s.started_at,
-                        'finished_at', s.finished_at, 'provider_checkpoint', s.provider_checkpoint)
+                        'name', s.name, 'status', s.status, 'credits', s.credits,
+                        'started_at', to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                        'finished_at', to_char(s.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                        'provider_checkpoint', s.provider_checkpoint)
                     ORDER BY array_position(ARRAY['scenes', 'character', 'clips', 'merge'], s.name)), '[]'::jsonb)
                  FROM project_stages s WHERE s.project_id = p.id),
                 (SELECT coalesce(jsonb_agg(jsonb_build_object(

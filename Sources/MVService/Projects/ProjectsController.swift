@@ -3,6 +3,7 @@ import Hummingbird
 import MVAuth
 import MVCore
 import NIOCore
+import NIOFoundationEssentialsCompat
 import PostgresNIO
 
 /// `/api/mv/projects`: create, list, read, change, delete and restore projects (assets of kind `project`, decided by
@@ -138,8 +139,11 @@ struct ProjectsController {
         case .blocked: "reroll_free: previous clip was blocked by the provider"
         default: nil
         }
-        let quote: Int64 = freeReason != nil ? 0 : try admission.quoter.quote(
-            video: try project.clipSpec(projectID: asset.id, index: index, scene: nil, references: state.imageIDs)).credits
+        var quote: Int64 = 0
+        if freeReason == nil {
+            quote = try admission.quoter.quote(
+                video: try project.clipSpec(projectID: asset.id, index: index, scene: nil, references: state.imageIDs)).credits
+        }
         let spec = RegenerateJobSpec(projectId: asset.id, index: index, project: project, quote: quote, freeReason: freeReason)
         let jobID = UUID()
         let projects = self.projects
@@ -157,8 +161,14 @@ struct ProjectsController {
     /// The hold of a render: the quoted maximum of each piece still to make.
     func renderQuote(_ project: ProjectSpec, state: ProjectRenderState, projectID: UUID) throws -> RenderQuote {
         let quoter = admission.quoter
-        let scenes = state.sceneSetID == nil ? try quoter.quote(scenes: try project.scenesSpec(projectID: projectID, templates: templates)).credits : 0
-        let character = state.imageIDs.isEmpty ? try quoter.quote(images: try project.imageSpec(projectID: projectID, templates: templates)).credits : 0
+        var scenes: Int64 = 0
+        if state.sceneSetID == nil {
+            scenes = try quoter.quote(scenes: try project.scenesSpec(projectID: projectID, templates: templates)).credits
+        }
+        var character: Int64 = 0
+        if state.imageIDs.isEmpty {
+            character = try quoter.quote(images: try project.imageSpec(projectID: projectID, templates: templates)).credits
+        }
         let clipsLeft = state.sceneSetID == nil || state.clips.isEmpty
             ? project.numberOfScenes : state.clips.filter { $0.status != .succeeded }.count
         // The render's clips take the character reference as a reference image: quote with one.

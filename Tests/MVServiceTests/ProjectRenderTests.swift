@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import MVBackends
 import MVBilling
 import MVTestSupport
 import PostgresNIO
@@ -16,14 +18,13 @@ struct ProjectRenderTests {
         config.projects.slotPollInterval = .milliseconds(50)
     }
 
-    /// Runs every job to the end with one full worker, then stops it.
+    /// Runs every job to the end with one full worker, then stops it; returns the finished jobs as the API reads them.
     static func runJobs(_ context: TestContext, _ client: TestClient, jobs: [String], token: String) async throws -> [[String: Any]] {
         try await context.withPostgres { postgres in
             let workers = TestWorkers(config: context.config, postgres: postgres)
             let worker = RunningWorker(try workers.fullWorker(name: "project-worker"), name: "project-worker")
-            var finished: [[String: Any]] = []
             do {
-                for job in jobs { finished.append(try await client.waitForJob(job, token: token, timeout: .seconds(90))) }
+                for job in jobs { _ = try await client.waitForJob(job, token: token, timeout: .seconds(90)) }
             } catch {
                 await worker.kill()
                 try await workers.shutdown()
@@ -31,8 +32,10 @@ struct ProjectRenderTests {
             }
             await worker.kill()
             try await workers.shutdown()
-            return finished.map { $0 as [String: Any] }
         }
+        var finished: [[String: Any]] = []
+        for job in jobs { finished.append(try await client.request(.get, "/api/jobs/\(job)", token: token).json) }
+        return finished
     }
 
     @Test func songDeletedMidwayFailsAtTheMergeWithTheRestReleasedAndARerunPaysNothingAgain() async throws {
@@ -168,6 +171,48 @@ struct ProjectRenderTests {
             #expect(rerolls.map { $0["free"] as? Bool } == [true, false])
             #expect(rerolls.first?["free_reason"] as? String == "reroll_free: previous clip was blocked by the provider")
             #expect(try await context.countRows("SELECT count(*) FROM holds") == holdsBefore + 2)
+        }
+    }
+
+    @Test func aTeamNeverRendersMoreClipsAtOnceThanItsCap() async throws {
+        try await withTestApp({ config in
+            Self.manualWorkers(&config)
+            config.projects.clipConcurrency = 2
+            config.backends.mock.delayMin = 0.8
+            config.backends.mock.delayMax = 0.8
+        }) { client, context in
+            let admin = try await context.makeAdmin(client)
+            let user = try await client.register()
+            try await client.grant(100, to: user.teamID, admin: admin)
+            var started: [String] = []
+            for _ in 0..<2 {
+                let project = try #require(try await client.createProject(token: user.accessToken).json["id"] as? String)
+                started.append(try #require(try await client.renderProject(project, token: user.accessToken).json["id"] as? String))
+            }
+            let jobs = started
+            let team = try #require(UUID(uuidString: user.teamID))
+            let peak = try await context.withPostgres { postgres in
+                let workers = TestWorkers(config: context.config, postgres: postgres)
+                let worker = RunningWorker(try workers.fullWorker(name: "capped"), name: "capped")
+                var peak = 0
+                // Watch the team's running clips until both renders are past their clips.
+                _ = try await pollCondition(timeout: .seconds(90)) {
+                    peak = max(peak, try await WorkerRecoveryTests.count("""
+                        SELECT count(*)::int FROM project_clips c JOIN assets a ON a.id = c.project_id
+                        WHERE a.team_id = \(team) AND c.status = 'running'
+                        """, postgres))
+                    return try await WorkerRecoveryTests.count("""
+                        SELECT count(*)::int FROM project_clips c JOIN assets a ON a.id = c.project_id
+                        WHERE a.team_id = \(team) AND c.status = 'succeeded'
+                        """, postgres) == 6
+                }
+                for job in jobs { _ = try await client.waitForJob(job, token: user.accessToken, timeout: .seconds(90)) }
+                await worker.kill()
+                try await workers.shutdown()
+                return peak
+            }
+            #expect(peak <= 2, "the team had \(peak) clips rendering at once")
+            #expect(peak == 2, "clips never ran in parallel")
         }
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import HTTPTypes
+import MVBackends
+import MVBilling
 import MVTestSupport
+import PostgresNIO
 import Testing
 @testable import MVService
 

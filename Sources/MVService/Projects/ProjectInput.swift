@@ -55,18 +55,14 @@ struct ProjectSpec: Codable, Sendable, Equatable {
         var videoSpec: VideoJobSpec?
         do {
             sceneSpec = try ScenesJobSpec(validating: scenes, templates: templates)
-        } catch let error as ValidationError {
-            errors += error.errors
         } catch {
-            errors.append(.init(field: "idea", message: "is invalid"))
+            errors += error.errors
         }
         do {
             videoSpec = try VideoJobSpec(validating: video)
-        } catch let error as ValidationError {
+        } catch {
             // The clip rules speak of `duration`; a project calls it `clip_duration`.
             errors += error.errors.map { $0.field == "duration" ? FieldError(field: "clip_duration", message: $0.message) : $0 }
-        } catch {
-            errors.append(.init(field: "clip_duration", message: "is invalid"))
         }
         guard errors.isEmpty, let sceneSpec, let videoSpec else { throw ValidationError(Self.unique(errors)) }
         self.title = title

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MVAuth
+import MVBackends
 import MVCore
 
 /// A project as the API shows it (`GET /api/mv/projects/{id}`): its fields, status, every stage with times and

@@ -22,7 +22,7 @@ extension ProjectStore {
     /// Marks stage `name` running for `job` (stage event `running`). A stage's credits add up over the project's
     /// renders and re-rolls.
     func startStage(_ name: ProjectStageName, projectID: UUID, job: ClaimedJob, queue: JobQueue) async throws {
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             try await connection.query("""
                 INSERT INTO project_stages (project_id, name, status, job_id, started_at, credits)
                 VALUES (\(projectID), \(name.rawValue), 'running', \(job.id), now(), 0)
@@ -35,12 +35,12 @@ extension ProjectStore {
 
     /// Records that stage `name` was done before (a resumed render): stage event `skipped`.
     func skipStage(_ name: ProjectStageName, job: ClaimedJob, queue: JobQueue) async throws {
-        try await fenced(job, queue: queue) { connection in try await queue.recordStage(job, name, .skipped, on: connection) }
+        _ = try await fenced(job, queue: queue) { connection in try await queue.recordStage(job, name, .skipped, on: connection) }
     }
 
     /// Marks stage `name` failed (stage event `failed`).
     func failStage(_ name: ProjectStageName, projectID: UUID, job: ClaimedJob, queue: JobQueue) async throws {
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             try await connection.query("""
                 UPDATE project_stages SET status = 'failed', finished_at = now(), provider_checkpoint = NULL
                 WHERE project_id = \(projectID) AND name = \(name.rawValue)
@@ -53,7 +53,7 @@ extension ProjectStore {
     func saveCheckpoint(
         _ checkpoint: ProviderCheckpoint, projectID: UUID, stage: ProjectStageName, clip: Int?, job: ClaimedJob, queue: JobQueue
     ) async throws {
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             if let clip {
                 try await connection.query("""
                     UPDATE project_clips SET provider_checkpoint = \(JSONB(checkpoint)), updated_at = now()
@@ -75,7 +75,7 @@ extension ProjectStore {
         write: @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
         let ledger = queue.ledger
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             try await write(connection)
             try await connection.query("""
                 UPDATE project_stages SET status = 'succeeded', finished_at = now(), credits = credits + \(charge),
@@ -123,7 +123,7 @@ extension ProjectStore {
 
     /// Puts clips a previous attempt left `running` back to `pending` (they belong to no live worker now).
     func resetRunningClips(projectID: UUID, job: ClaimedJob, queue: JobQueue) async throws {
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             try await connection.query("""
                 UPDATE project_clips SET status = 'pending', updated_at = now() WHERE project_id = \(projectID) AND status = 'running'
                 """, logger: logger)
@@ -135,7 +135,7 @@ extension ProjectStore {
     func finishClip(projectID: UUID, index: Int, made: VideoOutcome, charge: Int64, job: ClaimedJob, queue: JobQueue) async throws {
         let assets = self.assets
         let ledger = queue.ledger
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             try await assets.insert(made.asset, on: connection)
             let rows = try await connection.query("""
                 UPDATE project_clips SET status = 'succeeded', video_id = \(made.asset.id), job_id = \(job.id), credits = \(charge),
@@ -161,7 +161,7 @@ extension ProjectStore {
     func failClip(
         projectID: UUID, index: Int, status: PieceStatus, failure: JobFailure, keepPrevious: Bool, job: ClaimedJob, queue: JobQueue
     ) async throws {
-        try await fenced(job, queue: queue) { connection in
+        _ = try await fenced(job, queue: queue) { connection in
             try await connection.query("""
                 UPDATE project_clips
                 SET status = CASE WHEN \(keepPrevious) AND video_id IS NOT NULL THEN 'succeeded' ELSE \(status.rawValue) END,

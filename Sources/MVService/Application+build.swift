@@ -87,16 +87,8 @@ struct ServiceComponents {
         guard let templates = config.templates else {
             throw ConfigError(file: config.configDirectory, key: "", reason: "prompt templates are not loaded (AppConfig.load reads them)")
         }
-        let mergeStep = MergeStep(
-            media: media, merger: VideoMerger(ffmpeg: FFmpegRunner(executable: config.backends.mock.ffmpegPath, timeout: config.mergeTimeout)),
-            logger: logger)
-        let handlers: [JobKind: any JobHandler] = [
-            .generateVideo: VideoJobHandler(
-                router: router, media: media, assets: assets, prices: prices, ffprobePath: mergeStep.merger.ffprobePath),
-            .createScenes: ScenesJobHandler(router: router, assets: assets, prices: prices),
-            .generateCharacterReference: ImagesJobHandler(router: router, media: media, assets: assets, prices: prices),
-            .mergeVideos: MergeJobHandler(step: mergeStep, assets: assets, prices: prices),
-        ]
+        let handlers = Self.handlers(
+            config: config, queue: queue, router: router, media: media, assets: assets, templates: templates, logger: logger)
         let worker = JobWorker(
             queue: queue, postgres: postgres, handlers: handlers, settings: config.jobs,
             name: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))", logger: logger)
@@ -133,6 +125,33 @@ struct ServiceComponents {
                         postgres: postgres, media: media, restoreWindow: config.restoreWindow, interval: config.assetSweepInterval,
                         logger: logger)),
             ])
+    }
+}
+
+extension ServiceComponents {
+    /// The job handlers of every kind, on these stores (also what tests' hand-built workers run).
+    static func handlers(
+        config: AppConfig, queue: JobQueue, router: GenerationRouter, media: any MediaStore, assets: AssetStore,
+        templates: PromptTemplates, logger: Logger
+    ) -> [JobKind: any JobHandler] {
+        let prices = config.prices
+        let mergeStep = MergeStep(
+            media: media, merger: VideoMerger(ffmpeg: FFmpegRunner(executable: config.backends.mock.ffmpegPath, timeout: config.mergeTimeout)),
+            logger: logger)
+        let videos = VideoJobHandler(router: router, media: media, assets: assets, prices: prices, ffprobePath: mergeStep.merger.ffprobePath)
+        let scenes = ScenesJobHandler(router: router, assets: assets, prices: prices)
+        let images = ImagesJobHandler(router: router, media: media, assets: assets, prices: prices)
+        let projects = ProjectStore(client: queue.client, assets: assets, logger: logger)
+        let renderer = ProjectRenderer(
+            queue: queue, store: projects, assets: assets, media: media, scenes: scenes, images: images, videos: videos,
+            templates: templates,
+            slots: ClipSlots(store: projects, queue: queue, cap: config.projects.clipConcurrency, pollInterval: config.projects.slotPollInterval),
+            merger: mergeStep.merger)
+        return [
+            .generateVideo: videos, .createScenes: scenes, .generateCharacterReference: images,
+            .mergeVideos: MergeJobHandler(step: mergeStep, assets: assets, prices: prices),
+            .renderProject: RenderProjectHandler(renderer: renderer), .regenerateScene: RegenerateSceneHandler(renderer: renderer),
+        ]
     }
 }
 
@@ -198,17 +217,22 @@ func buildRouter(_ config: AppConfig, _ c: ServiceComponents) -> Router<AppReque
         policies: [config.policy("generate"), config.policy("api")])
         .addRoutes(me: api.group("me"), billing: api.group("billing"))
     PricesController(prices: config.prices, catalog: c.router.catalog).addRoutes(to: api.group("billing"))
-    GenerationController(
+    let generation = GenerationController(
         queue: c.queue, rateLimiter: c.rateLimiter, quoter: Quoter(router: c.router, prices: c.prices), templates: c.templates,
         assets: c.assets,
         policy: config.policy("generate"), maxAttempts: config.jobs.maxAttempts
-    ).addRoutes(to: api.group("mv"))
+    )
+    generation.addRoutes(to: api.group("mv"))
     VideosController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
     AssetsController(assets: c.assets, media: c.media, restoreWindow: config.restoreWindow).addRoutes(to: api.group("mv"))
     AssetSharingController(assets: c.assets, grants: c.grants, shares: c.shares).addRoutes(to: api.group("mv"))
     UploadsController(
         assets: c.assets, media: c.media, inspector: UploadInspector(ffmpeg: FFmpegRunner(executable: config.backends.mock.ffmpegPath)),
         maxUploadBytes: config.maxUploadBytes, restoreWindow: config.restoreWindow
+    ).addRoutes(to: api.group("mv"))
+    ProjectsController(
+        projects: ProjectStore(client: c.postgres, assets: c.assets, logger: c.logger), assets: c.assets,
+        admission: generation, templates: c.templates, restoreWindow: config.restoreWindow
     ).addRoutes(to: api.group("mv"))
     // Share links answer anyone holding a valid token: outside /api, no auth middleware.
     ShareLinkController(shares: c.shares, media: c.media).addRoutes(to: router)

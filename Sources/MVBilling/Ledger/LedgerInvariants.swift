@@ -12,9 +12,10 @@ public struct LedgerInvariants: Sendable {
     ///
     /// Checks: every ledger transaction sums to zero and has one kind and at most one job; each account's
     /// cached `posted`/`held` equal its ledger entries; `held >= 0` and `posted - held >= 0`; `held` equals
-    /// the team's open holds; hold rows are consistent (`captured + released = amount` once resolved);
-    /// per job at most one hold pair and at most one capture and one release transaction, matching the hold
-    /// row; every job has a hold of its team, open while queued/running and resolved when finished, with
+    /// what the team's open holds still hold (amount − captured parts); hold rows are consistent (`captured + released
+    /// = amount` once resolved, `captured` = its captured parts while open); every captured part has its capture
+    /// transaction of the same amount; per job at most one hold pair, one release transaction and, besides its
+    /// captured parts, one capture transaction, matching the hold row; every job has a hold of its team, open while queued/running and resolved when finished, with
     /// `jobs.charged`/`jobs.released` equal to the hold's captured/released; each team's credit lots hold exactly its
     /// posted credits, each lot's consumed/expired/granted figures equal its consumptions, expire entries and grant
     /// entries, and every capture and adjustment was paid by lots to the credit; every quota counter equals what the
@@ -67,7 +68,7 @@ public struct LedgerInvariants: Sendable {
                           coalesce(a.team_id, h.team_id), coalesce(a.held, 0), coalesce(h.total, 0))
             FROM credit_accounts AS a
             FULL OUTER JOIN (
-                SELECT team_id, sum(amount) AS total FROM holds WHERE status = 'open' GROUP BY team_id
+                SELECT team_id, sum(amount - captured) AS total FROM holds WHERE status = 'open' GROUP BY team_id
             ) AS h ON h.team_id = a.team_id
             WHERE coalesce(a.held, 0) <> coalesce(h.total, 0)
             LIMIT 100
@@ -76,8 +77,27 @@ public struct LedgerInvariants: Sendable {
             SELECT format('hold for job %s: status=%s amount=%s captured=%s released=%s resolved_at=%s',
                           job_id, status, amount, captured, released, coalesce(resolved_at::text, 'null'))
             FROM holds
-            WHERE (status = 'open' AND (captured <> 0 OR released <> 0 OR resolved_at IS NOT NULL))
+            WHERE (status = 'open' AND (captured > amount OR released <> 0 OR resolved_at IS NOT NULL))
                OR (status <> 'open' AND (captured + released <> amount OR resolved_at IS NULL))
+            LIMIT 100
+            """,
+            """
+            SELECT format('hold for job %s (%s): captured=%s, but its captured parts total %s',
+                          h.job_id, h.status, h.captured, coalesce(p.total, 0))
+            FROM holds AS h
+            LEFT JOIN (SELECT job_id, sum(amount) AS total FROM hold_captures GROUP BY job_id) AS p ON p.job_id = h.job_id
+            WHERE (h.status = 'open' AND h.captured <> coalesce(p.total, 0))
+               OR (h.status <> 'open' AND h.captured < coalesce(p.total, 0))
+            LIMIT 100
+            """,
+            """
+            SELECT format('captured part %s of job %s (%s credits): its ledger transaction moved %s credits from held',
+                          c.part, c.job_id, c.amount, coalesce(-sum(e.amount), 0))
+            FROM hold_captures AS c
+            LEFT JOIN ledger_entries AS e
+                ON e.transaction_id = c.transaction_id AND e.kind = 'capture' AND e.account = 'held' AND e.job_id = c.job_id
+            GROUP BY c.transaction_id, c.part, c.job_id, c.amount
+            HAVING coalesce(-sum(e.amount), 0) <> c.amount
             LIMIT 100
             """,
             """
@@ -101,9 +121,10 @@ public struct LedgerInvariants: Sendable {
                        coalesce(-sum(amount) FILTER (WHERE kind = 'release' AND account = 'held'), 0) AS released
                 FROM ledger_entries WHERE job_id IS NOT NULL GROUP BY job_id
             ) AS e ON e.job_id = h.job_id
+            LEFT JOIN (SELECT job_id, count(*) AS parts FROM hold_captures GROUP BY job_id) AS pc ON pc.job_id = h.job_id
             WHERE h.job_id IS NULL
                OR coalesce(e.hold_tx, 0) > 1 OR coalesce(e.hold_entries, 0) > 2
-               OR coalesce(e.capture_tx, 0) > 1 OR coalesce(e.release_tx, 0) > 1
+               OR coalesce(e.capture_tx, 0) - coalesce(pc.parts, 0) > 1 OR coalesce(e.release_tx, 0) > 1
                OR coalesce(e.held_in, 0) <> h.amount OR coalesce(e.captured, 0) <> h.captured
                OR coalesce(e.released, 0) <> h.released
             LIMIT 100

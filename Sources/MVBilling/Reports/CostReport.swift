@@ -10,8 +10,8 @@ import PostgresNIO
 /// - `credits_charged` is `−amount` of the capture entries, so its sum over the rows of any grouping equals the
 ///   ledger's captures in the range to the credit (likewise `credits_released` and the releases).
 /// - A row's time is the ENTRY's `created_at` (when the money moved), and `day` its local date in the query's zone.
-/// - A job counts once, on the entry that resolved its hold: its capture, or its release when nothing was captured
-///   (`jobs.charged = 0`). Capture and release are written by one statement (one timestamp), so this is "the distinct
+/// - A job counts once, on the entry that resolved its hold: its capture (captured parts do not resolve a hold), or its
+///   release when nothing was captured at resolution (`jobs.charged = 0`, or only parts). Capture and release are written by one statement (one timestamp), so this is "the distinct
 ///   jobs with a capture or release entry in the range", and rows never count a job twice. Failed and canceled jobs
 ///   have only releases: they cost the team 0.
 /// - Provider units are the job's recorded usage, counted on that same entry; cost is units × the model's catalog
@@ -98,7 +98,15 @@ public struct CostReport: Sendable {
                      AS p (kind, provider, model, per_second, per_image, per_million_input, per_million_output)
             ), moved AS (
                 SELECT e.kind AS movement, -e.amount AS credits, (e.created_at AT TIME ZONE \(query.timeZone))::date AS day,
-                       (e.kind = 'capture' OR j.charged = 0) AS resolves,
+                       -- The entry that resolved the hold: its capture (not a captured part of a hold paid piece by
+                       -- piece), else its release.
+                       (CASE WHEN e.kind = 'capture'
+                             THEN NOT EXISTS (SELECT 1 FROM hold_captures AS hc WHERE hc.transaction_id = e.transaction_id)
+                             ELSE j.charged = 0 OR NOT EXISTS (
+                                 SELECT 1 FROM ledger_entries AS c
+                                 WHERE c.job_id = e.job_id AND c.kind = 'capture' AND c.account = 'held'
+                                   AND NOT EXISTS (SELECT 1 FROM hold_captures AS hc WHERE hc.transaction_id = c.transaction_id))
+                        END) AS resolves,
                        j.team_id, j.user_id, j.api_key_id, j.provider_name, j.provider_model, j.kind, j.state,
                        j.usage_video_seconds, j.usage_images, j.usage_input_tokens, j.usage_output_tokens
                 FROM ledger_entries AS e JOIN jobs AS j ON j.id = e.job_id

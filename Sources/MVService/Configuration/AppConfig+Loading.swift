@@ -111,6 +111,18 @@ extension AppConfig {
             }
             mergeTimeout = .milliseconds(Int64(value * 1000))
         }
+        if let value = file.projects?.clipConcurrency {
+            guard (1...100).contains(value) else {
+                throw ConfigError(file: path, key: "projects.clip_concurrency", reason: "must be 1...100, got \(value)")
+            }
+            projects.clipConcurrency = value
+        }
+        if let value = file.projects?.slotPollSeconds {
+            guard value >= 0.05, value <= 60 else {
+                throw ConfigError(file: path, key: "projects.slot_poll_seconds", reason: "must be 0.05...60, got \(value)")
+            }
+            projects.slotPollInterval = .milliseconds(Int64(value * 1000))
+        }
         if let auth = file.auth {
             if let value = auth.issuer { self.auth.issuer = value }
             if let value = auth.audience { self.auth.audience = value }

@@ -30,6 +30,8 @@ struct AppConfig: Sendable {
     var jobs = JobSettings()
     /// Webhook delivery settings.
     var webhooks = WebhookSettings()
+    /// Project render settings (`projects:`).
+    var projects = ProjectSettings()
     /// How often credit lots past their expiry are swept (`billing.expiry_sweep_seconds`).
     var expirySweepInterval: Duration = .seconds(30)
     /// How long a deleted asset can be restored (`media.restore_window_hours`, default 72).
@@ -111,6 +113,16 @@ struct AppConfig: Sendable {
         var retryCap: Duration = .seconds(60)
         /// How long SIGTERM waits for in-flight jobs.
         var drainTimeout: Duration = .seconds(300)
+        /// Creates defaults.
+        init() {}
+    }
+
+    /// Settings of project renders.
+    struct ProjectSettings: Sendable {
+        /// Clips of one team rendering at once, across every render and worker (`projects.clip_concurrency`).
+        var clipConcurrency: Int = 3
+        /// How often a clip waiting for a free slot of its team asks again (`projects.slot_poll_seconds`).
+        var slotPollInterval: Duration = .seconds(1)
         /// Creates defaults.
         init() {}
     }

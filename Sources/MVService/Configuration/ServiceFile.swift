@@ -59,6 +59,10 @@ struct ServiceFile: Decodable {
         var maxJsonBodyBytes: Int?
         var maxUploadBytes: Int64?
     }
+    struct Projects: Decodable {
+        var clipConcurrency: Int?
+        var slotPollSeconds: Double?
+    }
     struct Mock: Decodable {
         var delayMinSeconds: Double?
         var delayMaxSeconds: Double?
@@ -75,5 +79,6 @@ struct ServiceFile: Decodable {
     var media: Media?
     var mock: Mock?
     var webhooks: Webhooks?
+    var projects: Projects?
     var logLevel: String?
 }

@@ -94,6 +94,7 @@ struct AssetResponse: ResponseEncodable {
         case .image: "/api/mv/images/\(id)/content"
         case .sceneSet: "/api/mv/scene_sets/\(id)"
         case .upload: "/api/mv/uploads/\(id)/content"
+        case .project: "/api/mv/projects/\(id)"
         }
     }
 }

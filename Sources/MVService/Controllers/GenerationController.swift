@@ -6,6 +6,7 @@ import MVBackends
 import MVBilling
 import MVCore
 import NIOFoundationEssentialsCompat
+import PostgresNIO
 
 /// `POST /api/mv/quote` and the generation endpoints: validate, price, admit in one transaction, answer 202.
 struct GenerationController {
@@ -104,15 +105,22 @@ struct GenerationController {
             request: request)
     }
 
+    /// Admits a validated, priced request as a job (idempotency, rate limit, quotas, hold, job row, in one
+    /// transaction) and answers 202 with it, or 200 once it finished within `Prefer: wait`. Every generation route
+    /// ends here, the project routes included.
+    /// - Parameters:
+    ///   - holdReason: Why a free job (quote 0) is free, written to the ledger.
+    ///   - alsoWrite: A write that commits with the job or refuses it (a project's claim on its render).
     func admit<Spec: Encodable>(
-        kind: JobKind, spec: Spec, projectID: UUID?, quote: Int64, key: String?, principal: Principal, request: Request
+        kind: JobKind, spec: Spec, projectID: UUID?, quote: Int64, key: String?, principal: Principal, request: Request,
+        holdReason: String? = nil, jobID: UUID = UUID(), alsoWrite: (@Sendable (PostgresConnection) async throws -> Void)? = nil
     ) async throws -> Response {
         let specData = try JSONCoding.encode(spec)
         let hash = SHA256.hash(data: specData).hexString
         let admission = AdmissionRequest(
-            kind: kind, userID: principal.userID, teamID: principal.teamID, apiKeyID: principal.apiKeyID, projectID: projectID,
-            spec: try JSONValue.encoding(spec), specHash: hash, idempotencyKey: key, quote: quote,
-            maxAttempts: maxAttempts, policy: policy)
+            jobID: jobID, kind: kind, userID: principal.userID, teamID: principal.teamID, apiKeyID: principal.apiKeyID,
+            projectID: projectID, spec: try JSONValue.encoding(spec), specHash: hash, idempotencyKey: key, quote: quote,
+            maxAttempts: maxAttempts, policy: policy, holdReason: holdReason, alsoWrite: alsoWrite)
         let outcome = try await queue.admit(admission, rateLimiter: rateLimiter)
         var (record, replayed) = switch outcome {
         case .created(let record, _): (record, false)
@@ -170,6 +178,7 @@ struct GenerationController {
         }
     }
 
+    /// The request's `Idempotency-Key`, validated (400 when malformed).
     func idempotencyKey(_ request: Request) throws(AdmissionError) -> String? {
         guard let key = request.headers[MVHeader.idempotencyKey] else { return nil }
         try IdempotencyLock.validate(key)

@@ -5,7 +5,8 @@ import MVCore
 import NIOCore
 
 /// `GET /api/jobs/{id}/events`: Server-Sent Events for one job. `status` when the state changes, `progress` when the
-/// progress or stage moves, and `done` (the final job) before the stream ends. Event ids name the job snapshot, so a
+/// progress or stage moves, for render and re-roll jobs `stage` (`{"stage": "clips", "status": "running"}`, every
+/// one in order, ids `stage-<n>`), and `done` (the final job) before the stream ends. Event ids name the job snapshot, so a
 /// client reconnecting with `Last-Event-ID` only hears about changes after it. The job row is read every
 /// `pollInterval`; a stream lasts at most `maxDuration` (the client reconnects, told so by `retry:`).
 struct JobEventStream {
@@ -26,6 +27,9 @@ struct JobEventStream {
             var lastID = lastEventID
             var lastState: JobState? = nil
             var lastProgress: (Double, String)? = nil
+            // Render and re-roll jobs also tell their stages, in order, from `job_stage_events`.
+            let hasStages = first.kind == .renderProject || first.kind == .regenerateScene
+            var lastStage: Int64 = lastEventID.flatMap { $0.hasPrefix("stage-") ? Int64($0.dropFirst(6)) : nil } ?? 0
             let deadline = ContinuousClock.now + maxDuration
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while true {
@@ -40,6 +44,14 @@ struct JobEventStream {
                         lastProgress = (record.progress, record.stage)
                     }
                     lastID = id
+                }
+                if hasStages {
+                    for event in try await queue.stageEvents(jobID: jobID, after: lastStage) {
+                        try await writer.write(Self.event(
+                            "stage", id: "stage-\(event.id)",
+                            ["stage": .string(event.stage.rawValue), "status": .string(event.status.rawValue)]))
+                        lastStage = event.id
+                    }
                 }
                 if record.state.isFinal {
                     let done = try JSONCoding.encode(JobResponse(record))

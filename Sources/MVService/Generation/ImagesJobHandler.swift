@@ -13,11 +13,27 @@ struct ImagesJobHandler: JobHandler {
 
     func run(_ job: ClaimedJob, session: JobSession) async throws -> JobCompletion {
         let spec = try job.spec(ImageJobSpec.self)
-        await session.progress(0.05, stage: "submitting")
+        let made = try await make(spec, for: job, resume: session.resumeCheckpoint, observer: session, fallbackCharge: job.quoted)
+        let assets = self.assets
+        return JobCompletion(result: made.json, provider: made.provenance.provider, model: made.provenance.model, charge: made.charge,
+            usage: made.usage
+        ) { connection in
+            for asset in made.assets { try await assets.insert(asset, on: connection) }
+        }
+    }
+
+    /// Makes the images of `spec` on behalf of `job` and prices the ones made; the caller stores
+    /// ``ImagesOutcome/assets`` in the transaction that records them. Used by this job and by a project's render.
+    /// - Parameter fallbackCharge: What to charge when no price is configured for the model that served.
+    /// - Throws: ``AttemptFailure`` when no image was made.
+    func make(
+        _ spec: ImageJobSpec, for job: ClaimedJob, resume: ProviderCheckpoint?, observer: some GenerationObserver, fallbackCharge: Int64
+    ) async throws -> ImagesOutcome {
+        await observer.progress(0.05, stage: "submitting")
         let result: ImageResult
         do {
             result = try await router.generateImages(
-                spec.request, resume: session.resumeCheckpoint, workDirectory: media.temporaryDirectory, observer: session)
+                spec.request, resume: resume, workDirectory: media.temporaryDirectory, observer: observer)
         } catch {
             throw AttemptFailure(error)
         }
@@ -38,29 +54,34 @@ struct ImagesJobHandler: JobHandler {
             let first = result.images.compactMap { if case .failure(let error) = $0.result { error } else { nil } }.first
             throw first.map { AttemptFailure($0) } ?? AttemptFailure(JobFailure(.invalidOutput, "No image was produced."), retry: true)
         }
-        let charge = prices.imageCredits(model: result.provenance.model, count: stored.count) ?? job.quoted
+        let charge = prices.imageCredits(model: result.provenance.model, count: stored.count) ?? fallbackCharge
         let output = ImagesOutput(
             imageIds: stored.map(\.id), images: report, numImagesRequested: spec.request.numImages,
             numImagesGenerated: stored.count, provenance: result.provenance)
-        let json = try JSONValue.encoding(output)
-        let assets = self.assets
-        let images = stored
-        return JobCompletion(result: json, provider: result.provenance.provider, model: result.provenance.model, charge: charge,
-            usage: result.usage
-        ) { connection in
-            for image in images {
-                let metadata = ImageMetadata(
-                    characterDescription: spec.characterDescription, prompt: spec.request.prompt, seed: image.seed,
-                    aspectRatio: spec.request.aspectRatio, outputFormat: spec.request.outputFormat, provenance: result.provenance)
-                try await assets.insert(
-                    AssetStore.NewAsset(
-                        id: image.id, kind: .image, ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
-                        blob: image.blob, title: String(spec.characterDescription.prefix(120)),
-                        metadata: try JSONValue.encoding(metadata)),
-                    on: connection)
-            }
+        var assets: [AssetStore.NewAsset] = []
+        for image in stored {
+            let metadata = ImageMetadata(
+                characterDescription: spec.characterDescription, prompt: spec.request.prompt, seed: image.seed,
+                aspectRatio: spec.request.aspectRatio, outputFormat: spec.request.outputFormat, provenance: result.provenance)
+            assets.append(
+                AssetStore.NewAsset(
+                    id: image.id, kind: .image, ownerID: job.userID, teamID: job.teamID, jobID: job.id, projectID: spec.projectId,
+                    blob: image.blob, title: String(spec.characterDescription.prefix(120)), metadata: try JSONValue.encoding(metadata)))
         }
+        return ImagesOutcome(
+            imageIDs: stored.map(\.id), json: try JSONValue.encoding(output), charge: charge, assets: assets,
+            provenance: result.provenance, usage: result.usage)
     }
+}
+
+/// Images made and priced, not stored yet.
+struct ImagesOutcome: Sendable {
+    var imageIDs: [UUID]
+    var json: JSONValue
+    var charge: Int64
+    var assets: [AssetStore.NewAsset]
+    var provenance: Provenance
+    var usage: Usage
 }
 
 struct ImageReport: Codable {

@@ -111,7 +111,7 @@ extension OpenAPIDocument {
             "JobPage": page(ref("Job")),
             "JobEvent": object(
                 [
-                    "event": enumeration(["status", "progress", "done"]), "data": string, "id": string,
+                    "event": enumeration(["status", "progress", "stage", "done"]), "data": string, "id": string,
                     "retry": ["type": ["integer", "string"]],
                 ]),
             "SceneSet": object(
@@ -122,7 +122,7 @@ extension OpenAPIDocument {
                 ], required: ["scene_set_id", "scenes"]),
             "Asset": object(
                 [
-                    "id": uuid, "kind": enumeration(["video", "image", "scene_set", "upload"]), "title": nullable(string), "tags": array(string),
+                    "id": uuid, "kind": enumeration(AssetKind.allCases.map(\.rawValue)), "title": nullable(string), "tags": array(string),
                     "owner_id": uuid, "team_id": uuid, "job_id": nullable(uuid), "project_id": nullable(uuid),
                     "content_type": nullable(string), "size_bytes": nullable(integer), "sha256": nullable(string), "content_url": string,
                     "created_at": dateTime, "permission": enumeration(["view", "edit", "manage"]),

@@ -259,7 +259,7 @@ extension OpenAPIDocument {
             Route(
                 method: "get", path: "/api/teams/{id}/audit", operationID: "teamAudit", summary: "The team's audit log (owners and admins)",
                 parameters: auditQuery, answers: [200: .json("AuditPage")], problems: [403]),
-        ] + sharingRoutes + webhookRoutes + uploadRoutes
+        ] + sharingRoutes + webhookRoutes + uploadRoutes + projectRoutes
     }
 
     private enum Method: String { case get, head }

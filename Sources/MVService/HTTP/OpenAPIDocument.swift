@@ -68,7 +68,8 @@ enum OpenAPIDocument {
                 "schemas": requestSchemas(options).merging(responseSchemas) { first, _ in first }
                     .merging(sharingRequestSchemas) { first, _ in first }.merging(sharingResponseSchemas) { first, _ in first }
                     .merging(webhookRequestSchemas) { first, _ in first }.merging(webhookResponseSchemas) { first, _ in first }
-                    .merging(uploadResponseSchemas) { first, _ in first },
+                    .merging(uploadResponseSchemas) { first, _ in first }
+                    .merging(projectRequestSchemas(options)) { first, _ in first }.merging(projectResponseSchemas) { first, _ in first },
                 "headers": headers,
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "An access token from /api/auth/login"]
@@ -106,9 +107,17 @@ extension OpenAPIDocument.Route {
         var operation: [String: Any] = ["summary": summary, "operationId": operationID]
         operation["security"] = authenticated ? [["bearer": [String]()]] : [[String: Any]]()
         var parameters = pathParameters.map { name -> [String: Any] in
-            name == "token"
-                ? ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.shareToken, "description": "A share link's token"]
-                : ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.uuid, "description": "A UUID; an unknown or malformed one is 404"]
+            switch name {
+            case "token":
+                ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.shareToken, "description": "A share link's token"]
+            case "index":
+                [
+                    "name": name, "in": "path", "required": true, "schema": OpenAPIDocument.integer(0...Int64(Int32.max)),
+                    "description": "A 0-based scene index; one the project does not have is 404",
+                ]
+            default:
+                ["name": name, "in": "path", "required": true, "schema": OpenAPIDocument.uuid, "description": "A UUID; an unknown or malformed one is 404"]
+            }
         }
         parameters += self.parameters.map(\.object)
         if authenticated { parameters.append(OpenAPIDocument.Parameter.team.object) }

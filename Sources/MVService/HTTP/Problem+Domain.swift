@@ -139,6 +139,11 @@ extension Problem {
             self = .invalid("amount", reason)
         case .holdAlreadyExists:
             self = .conflict(code: "hold_exists", "This job already has a hold.")
+        case .noOpenHold, .partAlreadyCaptured, .holdExceeded:
+            // Raised only inside workers (a job's pieces being paid); never caused by a request.
+            self.init(
+                .internalServerError, code: "internal_error", title: "Internal server error",
+                detail: "Something went wrong on our side; the request id identifies it in our logs.")
         case .lotsOutOfBalance:
             self.init(
                 .internalServerError, code: "internal_error", title: "Internal server error",
@@ -198,6 +203,20 @@ extension Problem {
             self = .badRequest(code: "malformed_multipart", detail)
         case .missingFilePart:
             self = .invalid("file", "is required: send the file as the multipart/form-data part named file")
+        }
+    }
+
+    /// Project refusals: 409 busy / rendered / not rendered, 404 for an unknown scene.
+    init(_ error: ProjectError) {
+        switch error {
+        case .busy:
+            self = .conflict(code: "project_busy", "A render or re-roll of this project is queued or running; wait for it to finish.")
+        case .alreadyRendered:
+            self = .conflict(code: "project_rendered", "This project is rendered; re-roll a scene to change it.")
+        case .notRendered:
+            self = .conflict(code: "project_not_rendered", "This project has no clips yet; render it first.")
+        case .sceneNotFound:
+            self = .notFound("scene")
         }
     }
 

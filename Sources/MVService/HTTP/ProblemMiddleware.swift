@@ -46,6 +46,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as AssetError: Problem(error)
         case let error as WebhookError: Problem(error)
         case let error as UploadError: Problem(error)
+        case let error as ProjectError: Problem(error)
         case let error as HTTPError: problem(for: error)
         default: unexpected(error, context: context)
         }

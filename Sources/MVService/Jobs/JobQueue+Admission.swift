@@ -24,6 +24,13 @@ struct AdmissionRequest: Sendable {
     var maxAttempts: Int
     /// The generation rate-limit policy.
     var policy: RateLimitPolicy
+    /// Stored on the hold's ledger entries; for a free job (quote 0), why it is free (then written as zero entries).
+    var holdReason: String? = nil
+    /// A write that must commit with the job or not at all (a project's claim on its render), run right after the
+    /// idempotency check and before any bucket, quota or credit is touched (so it locks what it needs before the
+    /// team's credit account, the order every worker transaction follows); throwing refuses the admission and rolls
+    /// everything back.
+    var alsoWrite: (@Sendable (PostgresConnection) async throws -> Void)? = nil
 }
 
 /// What admission did.
@@ -52,6 +59,7 @@ extension JobQueue {
                     return .existing(id)
                 }
             }
+            try await request.alsoWrite?(connection)
             let decision = try await rateLimiter.take(
                 key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, team: .team(request.teamID), on: connection)
             guard decision.allowed else { throw AdmissionError.rateLimited(decision) }
@@ -60,7 +68,7 @@ extension JobQueue {
                 actor: AuditEvent.Actor(userID: request.userID, keyID: request.apiKeyID), on: connection)
             let balance = try await ledger.placeHold(
                 teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, apiKeyID: request.apiKeyID,
-                on: connection)
+                reason: request.holdReason, on: connection)
             try await connection.query("""
                 INSERT INTO jobs (id, kind, user_id, team_id, api_key_id, project_id, request, idempotency_key, request_hash,
                     max_attempts, quoted)

@@ -10,7 +10,7 @@ extension JobQueue {
     func job(id: UUID, viewer: AssetViewer) async throws -> JobRecord? {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
-                j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
+                j.quoted, CASE WHEN h.status = 'open' THEN h.amount - h.captured ELSE 0 END, coalesce(h.captured, j.charged), j.released,
                 j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
             WHERE j.id = \(id)
@@ -22,6 +22,15 @@ extension JobQueue {
         for try await row in rows {
             return try Self.record(row)
         }
+        return nil
+    }
+
+    /// The stored request of `userID`'s job admitted with `idempotencyKey`, if any (what a replay must present).
+    func storedRequest(userID: UUID, idempotencyKey: String) async throws -> JSONValue? {
+        let rows = try await client.query("""
+            SELECT request FROM jobs WHERE user_id = \(userID) AND idempotency_key = \(idempotencyKey)
+            """, logger: logger)
+        for try await request in rows.decode(JSONB<JSONValue>.self) { return request.value }
         return nil
     }
 
@@ -41,7 +50,7 @@ extension JobQueue {
     func jobs(viewer: AssetViewer, filter: ListFilter) async throws -> [JobRecord] {
         let rows = try await client.query("""
             SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
-                j.quoted, CASE WHEN h.status = 'open' THEN h.amount ELSE 0 END, j.charged, j.released,
+                j.quoted, CASE WHEN h.status = 'open' THEN h.amount - h.captured ELSE 0 END, coalesce(h.captured, j.charged), j.released,
                 j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
             WHERE j.user_id = \(viewer.userID) AND (\(viewer.scopeTeamID)::uuid IS NULL OR j.team_id = \(viewer.scopeTeamID))

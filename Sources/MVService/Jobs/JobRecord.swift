@@ -11,6 +11,10 @@ enum JobKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
     case generateCharacterReference = "generate_character_reference"
     /// Clips (and a song) joined into one video.
     case mergeVideos = "merge_videos"
+    /// A project's whole render: scenes, character reference, clips, merge with the song.
+    case renderProject = "render_project"
+    /// A re-roll of one clip of a project, then a new merge.
+    case regenerateScene = "regenerate_scene"
 }
 
 /// Lifecycle states; the last three are final.

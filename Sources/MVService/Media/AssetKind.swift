@@ -11,6 +11,8 @@ enum AssetKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
     case sceneSet = "scene_set"
     /// A user upload (image or audio).
     case upload
+    /// A music video project (its fields in metadata, its render state in `projects`; no blob).
+    case project
 
     /// How the kind reads in messages (`No scene set with that id ...`).
     var noun: String {
@@ -19,6 +21,7 @@ enum AssetKind: String, Codable, Sendable, CaseIterable, PostgresStringEnum {
         case .image: "image"
         case .sceneSet: "scene set"
         case .upload: "upload"
+        case .project: "project"
         }
     }
 }

@@ -38,6 +38,20 @@ struct TestWorkers: Sendable {
         return JobWorker(queue: queue, postgres: postgres, handlers: handlers, settings: config.jobs, name: name, logger: logger)
     }
 
+    /// A worker named `name` with every job kind's handler (as `ServiceComponents.build` wires them), sharing the
+    /// app's media folder.
+    func fullWorker(name: String) throws -> JobWorker {
+        var logger = Logger(label: "mvtest.worker.\(name)")
+        logger.logLevel = config.logLevel
+        let router = GenerationRouter(configuration: config.backends, catalog: try #require(config.catalog), httpClient: httpClient, logger: logger)
+        let media = try LocalMediaStore(root: config.dataDirectory + "/media")
+        let assets = AssetStore(client: postgres, media: media, logger: logger)
+        let handlers = ServiceComponents.handlers(
+            config: config, queue: queue, router: router, media: media, assets: assets, templates: try #require(config.templates),
+            logger: logger)
+        return JobWorker(queue: queue, postgres: postgres, handlers: handlers, settings: config.jobs, name: name, logger: logger)
+    }
+
     /// Shuts the HTTP client down.
     func shutdown() async throws {
         try await httpClient.shutdown()

@@ -1,3 +1,4 @@
+import MVCore
 import Foundation
 import MVAuth
 import MVBackends
@@ -56,16 +57,18 @@ extension AssetStore.Asset {
     /// The length recorded at creation: `metadata.media.duration_seconds` (the probe), else
     /// `metadata.duration_seconds`.
     var mediaSeconds: Double? {
-        if case .object(let fields) = metadata {
-            if case .object(let media)? = fields["media"], case .number(let seconds)? = media["duration_seconds"] { return seconds }
-            if case .number(let seconds)? = fields["duration_seconds"] { return seconds }
+        if case JSONValue.object(let fields) = metadata {
+            if case JSONValue.object(let media)? = fields["media"], case JSONValue.number(let seconds)? = media["duration_seconds"] {
+                return seconds
+            }
+            if case JSONValue.number(let seconds)? = fields["duration_seconds"] { return seconds }
         }
         return nil
     }
 
     /// The probe stored at creation (`metadata.media`), if any.
     var mediaInfo: MediaInfo? {
-        guard case .object(let fields) = metadata, let media = fields["media"] else { return nil }
+        guard case JSONValue.object(let fields) = metadata, let media = fields["media"] else { return nil }
         return try? media.decode(as: MediaInfo.self)
     }
 }

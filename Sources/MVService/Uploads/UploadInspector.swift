@@ -34,7 +34,7 @@ struct UploadInspector: Sendable {
         let format = sniffed.format
         let info: MediaInfo
         do {
-            info = try await MediaProbe.probe(path: path, format: format.demuxer, ffprobePath: ffmpeg.siblingProbe, timeout: .seconds(30))
+            info = try await MediaProbe.probe(path: path, ffprobePath: ffmpeg.siblingProbe, timeout: .seconds(30), format: format.demuxer)
         } catch {
             guard error.kind == .failed || error.kind == .badOutput else { throw error }
             throw UploadError.invalidMedia("The file looks like \(format.rawValue.uppercased()) but cannot be read as one.")

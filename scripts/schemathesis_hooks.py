@@ -87,6 +87,13 @@ def _instant(text):
 
 
 def _ordered_range(query):
+    try:
+        _order(query)
+    except OverflowError:
+        pass  # a bound next to year 1 or 9999: left as drawn (the server answers it, in range or 422)
+
+
+def _order(query):
     if not isinstance(query, dict):
         return
     start = _instant(query["from"]) if isinstance(query.get("from"), str) else None

@@ -45,7 +45,7 @@ struct UploadInspector: Sendable {
                 throw UploadError.invalidMedia("The file looks like \(format.rawValue.uppercased()) but holds no such image.")
             }
             if let declared = sniffed.dimensions, declared.width != width || declared.height != height {
-                throw UploadError.invalidMedia("The image header and its data disagree about its size.")
+                throw UploadError.invalidMedia("The \(format.rawValue.uppercased()) file is truncated or corrupt (its header and its data disagree).")
             }
             _ = try await decode(path: path, format: format, audio: false)
             return Inspected(format: format, width: width, height: height)

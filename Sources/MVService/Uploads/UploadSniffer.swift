@@ -33,6 +33,7 @@ enum UploadSniffer {
         let head = file.bytes(at: 0, count: 64)
         let format = try format(of: head)
         guard format.media == .image else { return Sniffed(format: format, dimensions: nil) }
+        try checkEnd(of: format, file: file, head: head)
         let dimensions = try dimensions(of: format, file: file, head: head)
         guard dimensions.width > 0, dimensions.height > 0 else {
             throw .invalidMedia("The image header declares an empty canvas (\(dimensions.width)×\(dimensions.height)).")
@@ -85,6 +86,33 @@ enum UploadSniffer {
             return try jpegDimensions(file)
         case .mp3, .wav, .m4a, .ogg:
             throw .invalidMedia("Not an image.")
+        }
+    }
+
+    /// An image must be whole: a PNG ends with its `IEND` chunk, a JPEG with its end-of-image marker (only trailing zero
+    /// padding may follow; in entropy-coded data `FF D9` cannot occur), a WEBP's RIFF size is the file's. Decoders
+    /// tolerate a missing tail (ffmpeg's JPEG decoder does), so this is checked here.
+    private static func checkEnd(of format: UploadFormat, file: HeaderReader, head: [UInt8]) throws(UploadError) {
+        switch format {
+        case .png:
+            let iend: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+            guard file.size >= 12, file.bytes(at: file.size - 12, count: 12) == iend else {
+                throw .invalidMedia("The PNG file is truncated (it does not end with its IEND chunk).")
+            }
+        case .jpeg:
+            let tail = file.bytes(at: file.size > 4096 ? file.size - 4096 : 0, count: 4096)
+            let trimmed = tail.reversed().drop(while: { $0 == 0 })
+            guard trimmed.count >= 2, Array(trimmed.prefix(2)) == [0xD9, 0xFF] else {
+                throw .invalidMedia("The JPEG file is truncated (it does not end with its end-of-image marker).")
+            }
+        case .webp:
+            guard head.count >= 8 else { throw .invalidMedia("The WEBP file is truncated.") }
+            let declared = UInt64(Int(littleEndian: head[4..<8])) + 8
+            guard declared == file.size || declared + 1 == file.size else {
+                throw .invalidMedia("The WEBP file is truncated (its RIFF size says \(declared) bytes, the file has \(file.size)).")
+            }
+        case .mp3, .wav, .m4a, .ogg:
+            return
         }
     }
 

@@ -144,7 +144,7 @@ struct MergeVideosTests {
         }
     }
 
-    static let badBodies: [(String, [String: Any])] = {
+    static var badBodies: [(String, [String: Any])] {
         let two = [UUID().lowercased, UUID().lowercased]
         return [
             ("video_ids", ["video_ids": [UUID().lowercased]]),
@@ -156,7 +156,7 @@ struct MergeVideosTests {
             ("transition_seconds", ["video_ids": two, "transition": "crossfade", "transition_seconds": 2.5]),
             ("fit_to_audio", ["video_ids": two, "fit_to_audio": "stretch"]),
         ]
-    }()
+    }
 
     @Test func badBodiesAre422AndHoldNothing() async throws {
         try await withTestApp { client, context in

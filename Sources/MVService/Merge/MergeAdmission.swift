@@ -1,6 +1,7 @@
 import Foundation
 import MVAuth
 import MVBackends
+import MVCore
 
 /// The inputs of a merge as the caller may read them, and the longest result they can make (what is quoted and
 /// held). Used at admission (by the caller's viewer) and for `POST /api/mv/quote`.

@@ -10,8 +10,10 @@ enum MergeCommand {
     /// the video (the output's `-t` ends it).
     static let songFilter = "loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,apad"
 
-    /// The H.264 settings of a re-encode.
-    static let videoEncoding = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
+    /// The H.264 settings of a re-encode. No B-frames (`-bf 0`): packets then come in presentation order, so the
+    /// copy that lays a song under the picture cuts it at `-t` to the frame (with B-frames it overshoots by the
+    /// reordering delay, a few frames; stream-copied clips that have B-frames are cut that way too).
+    static let videoEncoding = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-bf", "0", "-pix_fmt", "yuv420p"]
 
     /// The tail of every output.
     static func output(_ path: String) -> [String] {

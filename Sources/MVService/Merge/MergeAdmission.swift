@@ -2,6 +2,7 @@ import MVCore
 import Foundation
 import MVAuth
 import MVBackends
+import MVCore
 
 /// The inputs of a merge as the caller may read them, and the longest result they can make (what is quoted and
 /// held). Used at admission (by the caller's viewer) and for `POST /api/mv/quote`.

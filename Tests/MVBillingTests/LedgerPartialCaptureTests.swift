@@ -34,7 +34,7 @@ struct LedgerPartialCaptureTests {
                 "capture/revenue/20", "release/held/-35", "release/available/35",
             ])
             // Lots paid each part, like any capture.
-            #expect(try await fixture.scalar("SELECT sum(amount) FROM lot_consumptions WHERE job_id = \(job)") == 25)
+            #expect(try await fixture.scalar("SELECT sum(amount)::int8 FROM lot_consumptions WHERE job_id = \(job)") == 25)
             #expect(try await fixture.violations() == [])
         }
     }

@@ -48,9 +48,15 @@ struct OpenAPIDocumentTests {
         for (name, operation) in try operations(try document()) {
             let parameters = operation["parameters"] as? [[String: Any]] ?? []
             for parameter in parameters where parameter["in"] as? String == "path" {
-                // The one exception: a share link's token (its pattern is checked by the share-link tests).
+                // The exceptions: a share link's token (its pattern is checked by the share-link tests)...
                 if parameter["name"] as? String == "token" {
                     #expect(name.hasSuffix(" /s/{token}") && (parameter["schema"] as? [String: String])?["pattern"] != nil, "\(name)")
+                    continue
+                }
+                // The other: a project's 0-based scene index.
+                if parameter["name"] as? String == "index" {
+                    let schema = parameter["schema"] as? [String: Any]
+                    #expect(name.hasSuffix("/scenes/{index}/regenerate") && schema?["type"] as? String == "integer" && schema?["minimum"] as? Int == 0, "\(name)")
                     continue
                 }
                 #expect((parameter["schema"] as? [String: String])?["format"] == "uuid", "\(name)")

@@ -10,6 +10,12 @@ import Testing
 /// A render whose worker dies mid-clips: another worker rescues the job after its lease, resumes at the first
 /// unfinished piece and pays for every finished piece exactly once.
 struct ProjectCrashTests {
+    /// A clip as it stood when the first worker was killed.
+    struct CommittedClip: Sendable {
+        var index: Int
+        var videoID: UUID
+    }
+
     @Test func workerKilledAfterOneOfThreeClipsResumesAndPaysEachClipOnce() async throws {
         try await withTestApp({ config in
             WorkerRecoveryTests.recoveryConfig(&config)
@@ -27,7 +33,7 @@ struct ProjectCrashTests {
             let jobID = try #require(render.json["id"] as? String)
             let job = try #require(UUID(uuidString: jobID))
 
-            let firstClip: UUID? = try await context.withPostgres { postgres in
+            let firstClip: CommittedClip? = try await context.withPostgres { postgres in
                 let workers = TestWorkers(config: context.config, postgres: postgres)
                 let first = RunningWorker(try workers.fullWorker(name: "worker-1"), name: "worker-1")
                 let oneDone = try await pollCondition(timeout: .seconds(60)) {
@@ -41,9 +47,10 @@ struct ProjectCrashTests {
                     "SELECT count(*)::int FROM project_clips WHERE project_id = \(projectID) AND status = 'succeeded'", postgres)
                 #expect(committed < 3, "the kill came after every clip")
                 let rows = try await postgres.query(
-                    "SELECT video_id FROM project_clips WHERE project_id = \(projectID) AND index = 0", logger: TestCluster.logger)
-                var clip0: UUID?
-                for try await id in rows.decode(UUID?.self) { clip0 = id }
+                    "SELECT index, video_id FROM project_clips WHERE project_id = \(projectID) AND status = 'succeeded' ORDER BY index LIMIT 1",
+                    logger: TestCluster.logger)
+                var clip0: CommittedClip?
+                for try await (index, id) in rows.decode((Int, UUID).self) { clip0 = CommittedClip(index: index, videoID: id) }
 
                 let second = RunningWorker(try workers.fullWorker(name: "worker-2"), name: "worker-2")
                 _ = try await client.waitForJob(jobID, token: user.accessToken, timeout: .seconds(120))
@@ -55,9 +62,12 @@ struct ProjectCrashTests {
 
             #expect(["succeeded", "failed"].contains(finished["status"] as? String), "\(finished)")
             #expect((finished["attempts"] as? Int ?? 0) >= 2, "the job was not rescued")
-            // Clip 0, committed before the kill, is the same clip afterwards, paid once.
-            #expect(firstClip != nil)
-            #expect(try await context.scalar("SELECT video_id FROM project_clips WHERE project_id = \(projectID) AND index = 0", as: UUID.self) == firstClip)
+            // The clip committed before the kill is the same clip afterwards, paid once.
+            let committed = try #require(firstClip)
+            #expect(
+                try await context.scalar(
+                    "SELECT video_id FROM project_clips WHERE project_id = \(projectID) AND index = \(committed.index)", as: UUID.self)
+                    == committed.videoID)
             for index in 0..<3 {
                 #expect(try await context.countRows("SELECT count(*) FROM hold_captures WHERE job_id = \(job) AND part = \("clip:\(index)")") == 1,
                     "clip \(index) was not paid exactly once")

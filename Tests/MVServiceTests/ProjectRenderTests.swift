@@ -96,7 +96,7 @@ struct ProjectRenderTests {
 
             // Without the song, a new render is refused before anything is held.
             let refused = try await client.renderProject(project, token: user.accessToken)
-            expectProblemReply(refused, .unprocessableContent, code: "validation_failed", "render without its song")
+            expectProblemReply(refused, .notFound, code: "not_found", "render without its song")
             #expect(refused.problemFields == ["audio_id"])
 
             // With the song back, a new render resumes at the merge: nothing is made or paid again.

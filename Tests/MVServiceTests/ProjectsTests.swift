@@ -79,9 +79,10 @@ struct ProjectsTests {
 
             // A song the caller cannot read (someone else's) is refused like one that does not exist.
             let foreignSong = try await client.createProject(token: user.accessToken, audioID: othersSong)
-            expectProblemReply(foreignSong, .unprocessableContent, code: "validation_failed", "foreign song")
+            expectProblemReply(foreignSong, .notFound, code: "not_found", "foreign song")
             #expect(foreignSong.problemFields == ["audio_id"])
             let missingSong = try await client.createProject(token: user.accessToken, audioID: UUID())
+            expectProblemReply(missingSong, .notFound, code: "not_found", "unknown song")
             #expect(missingSong.problemFields == ["audio_id"])
             // An upload that is not audio is no song.
             let image = try await context.insertAsset(owner: user.userID, team: user.teamID, kind: .upload)

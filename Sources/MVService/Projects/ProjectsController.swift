@@ -192,11 +192,14 @@ struct ProjectsController {
         }
     }
 
-    /// 422 naming `audio_id` unless it is an audio upload the caller can read.
+    /// 404 naming `audio_id` unless it is an audio upload the caller can read (like a reference image one cannot read:
+    /// whether it exists is not told).
     private func requireAudio(_ id: UUID?, viewer: AssetViewer) async throws {
         guard let id else { return }
         guard try await assets.readableAudio(id: id, viewer: viewer) != nil else {
-            throw ValidationError.invalid("audio_id", "is not an audio upload you can read")
+            var problem = Problem.notFound("audio upload")
+            problem.errors = [FieldError(field: "audio_id", message: "is not an audio upload you can read")]
+            throw problem
         }
     }
 

@@ -142,11 +142,21 @@ extension ServiceComponents {
         let scenes = ScenesJobHandler(router: router, assets: assets, prices: prices)
         let images = ImagesJobHandler(router: router, media: media, assets: assets, prices: prices)
         let projects = ProjectStore(client: queue.client, assets: assets, logger: logger)
-        let renderer = ProjectRenderer(
+        var renderer = ProjectRenderer(
             queue: queue, store: projects, assets: assets, media: media, scenes: scenes, images: images, videos: videos,
             templates: templates,
             slots: ClipSlots(store: projects, queue: queue, cap: config.projects.clipConcurrency, pollInterval: config.projects.slotPollInterval),
             merger: mergeStep.merger)
+        // project.rendered: an outbox row in the transaction that records the final cut.
+        renderer.rendered = { connection, project in
+            _ = try await WebhookOutbox.enqueue(
+                .projectRendered, teamID: project.teamID,
+                payload: .object([
+                    "project_id": .string(project.projectID.lowercased), "job_id": .string(project.jobID.lowercased),
+                    "final_video_id": .string(project.finalVideoID.lowercased),
+                ]),
+                on: connection)
+        }
         return [
             .generateVideo: videos, .createScenes: scenes, .generateCharacterReference: images,
             .mergeVideos: MergeJobHandler(step: mergeStep, assets: assets, prices: prices),

@@ -33,6 +33,15 @@ struct JobEventStream {
             let deadline = ContinuousClock.now + maxDuration
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while true {
+                // Stages first: a job's last stage event comes before the status that says it finished.
+                if hasStages {
+                    for event in try await queue.stageEvents(jobID: jobID, after: lastStage) {
+                        try await writer.write(Self.event(
+                            "stage", id: "stage-\(event.id)",
+                            ["stage": .string(event.stage.rawValue), "status": .string(event.status.rawValue)]))
+                        lastStage = event.id
+                    }
+                }
                 let id = Self.snapshotID(record)
                 if id != lastID {
                     if record.state != lastState {
@@ -44,14 +53,6 @@ struct JobEventStream {
                         lastProgress = (record.progress, record.stage)
                     }
                     lastID = id
-                }
-                if hasStages {
-                    for event in try await queue.stageEvents(jobID: jobID, after: lastStage) {
-                        try await writer.write(Self.event(
-                            "stage", id: "stage-\(event.id)",
-                            ["stage": .string(event.stage.rawValue), "status": .string(event.status.rawValue)]))
-                        lastStage = event.id
-                    }
                 }
                 if record.state.isFinal {
                     let done = try JSONCoding.encode(JobResponse(record))

@@ -136,6 +136,7 @@ PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemath
   --request-timeout 30 \
   --generation-database none \
   --suppress-health-check too_slow,filter_too_much \
+  ${SCHEMATHESIS_ARGS:-} \
   >"$work/schemathesis.log" 2>&1
 result=$?
 set -e

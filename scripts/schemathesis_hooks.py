@@ -16,7 +16,10 @@ cover the 422s of the SSRF guard). Malformed URLs are left alone, so their 422 i
 An upload's bytes are replaced by a real 2×2 PNG (`POST /api/mv/uploads`): what a file IS is content, not shape
 (any bytes are a schema-valid binary body, yet only real images and songs are accepted), so the check that valid data
 is accepted would report every 415 as a failure. The declared media type is left as drawn, so the route is still fuzzed
-with every Content-Type and both body encodings; the Swift tests cover every refusal.
+with every Content-Type and both body encodings; the Swift tests cover every refusal. The PNG goes in as the request's
+own body (`data`, or `files` for multipart), not into `case.body`: schemathesis revalidates a body a hook changed, and a
+bytes value never validates as `format: binary`, so the case would turn negative and its 200 be reported. A body drawn
+as negative data is left alone, so the check that invalid data is refused still sees what the fuzzer meant.
 
 And a cost report's `from` and `to` are put in order (a range that ends before it starts is refused with 422, which no
 schema can say either; the Swift tests cover it).
@@ -28,6 +31,7 @@ import re
 import uuid
 
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 _WELL_FORMED = re.compile(r"[!-~]([ -~]{0,253}[!-~])?")
 
@@ -39,7 +43,7 @@ _PNG = base64.b64decode(
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    _real_upload(case)
+    _real_upload(case, kwargs)
     _future_expiry(case.body)
     _local_webhook_url(case)
     _ordered_range(case.query)
@@ -111,10 +115,13 @@ def _order(query):
             query["to"] = (_instant(query["from"]) + datetime.timedelta(days=3)).strftime("%Y-%m-%d")
 
 
-def _real_upload(case):
+def _real_upload(case, kwargs):
     if case.method.upper() != "POST" or case.path != "/api/mv/uploads":
         return
+    meta = case.meta
+    if meta is not None and meta.is_negative_at(ParameterLocation.BODY):
+        return
     if isinstance(case.body, dict):
-        case.body["file"] = _PNG
+        kwargs["files"] = {"file": ("upload.png", _PNG, "image/png")}
     else:
-        case.body = _PNG
+        kwargs["data"] = _PNG

@@ -5,8 +5,8 @@ import PostgresNIO
 extension Ledger {
     /// Places the job's single hold: moves `amount` from the team's available to held credits.
     ///
-    /// One statement: a conditional `UPDATE credit_accounts ... WHERE posted - held >= amount`, the
-    /// `holds` row, and the two `hold` ledger entries. A free job (`amount == 0`) gets a hold row but
+    /// One statement, SQL function `ledger_place_hold` (sql/018, which one-round-trip admission calls too): a conditional
+    /// `UPDATE credit_accounts ... WHERE posted - held >= amount`, the `holds` row, and the two `hold` ledger entries. A free job (`amount == 0`) gets a hold row but
     /// no account movement and no ledger entries, and needs no account row; with a `reason` (why it is free, e.g.
     /// `reroll_free: previous clip failed`) it also gets a zero `hold` transaction that says so in the ledger.
     ///
@@ -31,39 +31,11 @@ extension Ledger {
         guard amount >= 0 else {
             throw BillingError.invalidAmount("hold amount must be >= 0, got \(amount)")
         }
-        let transactionID = UUID()
         let rows: PostgresRowSequence
         do {
             rows = try await connection.query(
-                """
-                WITH prior AS (
-                    SELECT EXISTS (SELECT 1 FROM holds WHERE job_id = \(jobID)) AS held_already
-                ), acct AS (
-                    UPDATE credit_accounts SET held = held + \(amount), updated_at = now()
-                    WHERE team_id = \(teamID) AND \(amount) > 0 AND posted - held >= \(amount)
-                      AND NOT (SELECT held_already FROM prior)
-                    RETURNING posted, held
-                ), placed AS (
-                    INSERT INTO holds (job_id, team_id, amount, user_id, api_key_id)
-                    SELECT \(jobID), \(teamID), \(amount), \(userID)::uuid, \(apiKeyID)::uuid
-                    WHERE NOT (SELECT held_already FROM prior) AND (\(amount) = 0 OR EXISTS (SELECT 1 FROM acct))
-                    RETURNING job_id
-                ), moved AS (
-                    INSERT INTO ledger_entries (transaction_id, account, team_id, kind, amount, job_id, user_id, api_key_id, reason)
-                    SELECT \(transactionID), v.account, \(teamID), 'hold', v.amount, \(jobID), \(userID)::uuid, \(apiKeyID)::uuid,
-                           \(reason)::text
-                    FROM (SELECT 1 FROM acct UNION ALL SELECT 1 FROM placed WHERE \(amount) = 0 AND \(reason)::text IS NOT NULL) AS source
-                    CROSS JOIN (VALUES
-                        ('available', \(-amount)::int8),
-                        ('held', \(amount)::int8)
-                    ) AS v (account, amount)
-                )
-                SELECT EXISTS (SELECT 1 FROM placed), (SELECT held_already FROM prior),
-                       coalesce((SELECT posted FROM acct), (SELECT posted FROM credit_accounts WHERE team_id = \(teamID)), 0),
-                       coalesce((SELECT held FROM acct), (SELECT held FROM credit_accounts WHERE team_id = \(teamID)), 0)
-                """,
-                logger: logger
-            )
+                "SELECT * FROM ledger_place_hold(\(teamID), \(jobID), \(amount), \(userID)::uuid, \(apiKeyID)::uuid, \(reason)::text)",
+                logger: logger)
         } catch let error as PSQLError where Self.isHoldConflict(error) {
             throw BillingError.holdAlreadyExists(jobID: jobID)
         }
@@ -182,7 +154,7 @@ extension Ledger {
     }
 
     /// True for the unique violation on `holds_pkey`: a concurrent hold for the same job won.
-    static func isHoldConflict(_ error: PSQLError) -> Bool {
+    public static func isHoldConflict(_ error: PSQLError) -> Bool {
         error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw
             && error.serverInfo?[.constraintName] == "holds_pkey"
     }

@@ -4,8 +4,8 @@ import MVCore
 import PostgresNIO
 
 /// Quotas on PostgreSQL (`quotas`, `quota_usage`, `quota_charges`; `sql/009_credit_lots_quotas.sql`). Management
-/// writes its audit event in the change's transaction; admission counts in the caller's transaction
-/// (``charge(teamID:userID:apiKeyID:jobID:amount:on:)``). Who may manage which quota is the caller's decision.
+/// writes its audit event in the change's transaction; admission counts with SQL function `quota_charge` (sql/018), inside
+/// the one statement that admits a job. Who may manage which quota is the caller's decision.
 public struct QuotaStore: Sendable {
     /// The largest limit accepted.
     public static let maximumLimit: Int64 = 1_000_000_000_000
@@ -21,15 +21,6 @@ public struct QuotaStore: Sendable {
         self.logger = logger
     }
 
-    /// The current calendar period of quota `q` of team `t` (aliases in the query), in the team's time zone: its start
-    /// and its end. Weeks start on Monday (`date_trunc('week')`).
-    static let periodBounds = """
-        (date_trunc(q.period, now() AT TIME ZONE t.time_zone) AT TIME ZONE t.time_zone),
-        ((date_trunc(q.period, now() AT TIME ZONE t.time_zone)
-            + CASE q.period WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days' ELSE interval '1 month' END)
-            AT TIME ZONE t.time_zone)
-        """
-
     /// The team's quotas with their current period's usage, oldest first; only `quotaID` when given; with
     /// `onlyApplicable`, only those that count `userID` and `apiKeyID`: the team's, the member's and the key's.
     public func list(
@@ -41,7 +32,7 @@ public struct QuotaStore: Sendable {
                    p.period_start, p.resets_at
             FROM quotas AS q
             JOIN teams AS t ON t.id = q.team_id
-            CROSS JOIN LATERAL (SELECT \(unescaped: Self.periodBounds)) AS p (period_start, resets_at)
+            CROSS JOIN LATERAL quota_period_bounds(q.period, t.time_zone) AS p
             LEFT JOIN quota_usage AS u ON u.quota_id = q.id AND u.period_start = p.period_start
             WHERE q.team_id = \(teamID) AND (\(quotaID)::uuid IS NULL OR q.id = \(quotaID)::uuid)
               AND (NOT \(onlyApplicable) OR q.subject_type = 'team'

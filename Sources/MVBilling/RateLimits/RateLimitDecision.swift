@@ -26,7 +26,7 @@ public struct RateLimitDecision: Sendable, Equatable {
     ///   - level: Tokens in the bucket now (after taking, when allowed).
     ///   - cost: Tokens that were requested.
     ///   - policy: The policy.
-    init(allowed: Bool, level: Double, cost: Int, policy: RateLimitPolicy) {
+    public init(allowed: Bool, level: Double, cost: Int, policy: RateLimitPolicy) {
         let level = min(max(level, 0), Double(policy.capacity))
         self.init(
             allowed: allowed,

@@ -6,8 +6,9 @@ import PostgresNIO
 ///
 /// A bucket starts full. Refill is computed lazily from the stored level and timestamp using the
 /// database clock (`clock_timestamp()`): `min(capacity, tokens + max(0, elapsed) * rate)`.
-/// Taking is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE level >= cost` statement: the row lock
-/// serialises concurrent takers and a refused take writes nothing.
+/// Taking is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE level >= cost` statement, SQL function `rate_bucket_take`
+/// (sql/018, which one-round-trip admission calls too): the row lock serialises concurrent takers and a refused take
+/// writes nothing.
 public struct RateLimiter: Sendable {
     let logger: Logger
 
@@ -91,24 +92,10 @@ public struct RateLimiter: Sendable {
         guard cost >= 0 else {
             throw BillingError.invalidAmount("rate-limit cost must be >= 0, got \(cost)")
         }
-        let tokens = Double(cost)
         let (teamID, userID) = Self.scope(team)
         return """
-            WITH policy AS (
-                SELECT capacity, rate
-                FROM rate_limit_policy(\(policy.name), \(teamID)::uuid, \(userID)::uuid, \(Double(policy.capacity)), \(policy.refillPerSecond))
-            )
-            INSERT INTO rate_buckets AS b (key, tokens, updated_at)
-            SELECT \(key), p.capacity - \(tokens), clock_timestamp() FROM policy AS p WHERE \(tokens) <= p.capacity
-            ON CONFLICT (key) DO UPDATE
-            SET tokens = LEAST((SELECT capacity FROM policy), b.tokens
-                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * (SELECT rate FROM policy))
-                    - \(tokens),
-                updated_at = EXCLUDED.updated_at
-            WHERE LEAST((SELECT capacity FROM policy), b.tokens
-                    + GREATEST(0::float8, EXTRACT(EPOCH FROM EXCLUDED.updated_at - b.updated_at)::float8) * (SELECT rate FROM policy))
-                    >= \(tokens)
-            RETURNING b.tokens, (SELECT capacity FROM policy), (SELECT rate FROM policy)
+            SELECT * FROM rate_bucket_take(\(key), \(policy.name), \(teamID)::uuid, \(userID)::uuid, \(Double(policy.capacity)),
+                \(policy.refillPerSecond), \(Double(cost)))
             """
     }
 
@@ -117,17 +104,18 @@ public struct RateLimiter: Sendable {
     private func levelQuery(key: String, policy: RateLimitPolicy, team: RateLimitTeam) -> PostgresQuery {
         let (teamID, userID) = Self.scope(team)
         return """
-            SELECT LEAST(p.capacity, b.tokens
-                   + GREATEST(0::float8, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * p.rate),
-                   p.capacity, p.rate
-            FROM rate_limit_policy(\(policy.name), \(teamID)::uuid, \(userID)::uuid, \(Double(policy.capacity)), \(policy.refillPerSecond)) AS p
-            LEFT JOIN rate_buckets AS b ON b.key = \(key)
+            SELECT * FROM rate_bucket_level(\(key), \(policy.name), \(teamID)::uuid, \(userID)::uuid, \(Double(policy.capacity)),
+                \(policy.refillPerSecond))
             """
     }
 
     /// A refusal as of the moment it was decided: the level read just after may already have refilled past `cost`
     /// (time passes between the two statements), but the caller was refused with less than `cost` tokens.
-    static func refusal(level: Double?, cost: Int, policy: RateLimitPolicy) -> RateLimitDecision {
+    /// - Parameters:
+    ///   - level: The level read after the refusal (nil: the bucket does not exist, so it is full).
+    ///   - cost: The tokens asked for.
+    ///   - policy: The policy in force.
+    public static func refusal(level: Double?, cost: Int, policy: RateLimitPolicy) -> RateLimitDecision {
         let observed = level ?? Double(policy.capacity)
         let atDecision = min(observed, Double(cost).nextDown)
         return RateLimitDecision(allowed: false, level: max(0, atDecision), cost: cost, policy: policy)

@@ -121,7 +121,7 @@ struct GenerationController {
             jobID: jobID, kind: kind, userID: principal.userID, teamID: principal.teamID, apiKeyID: principal.apiKeyID,
             projectID: projectID, spec: try JSONValue.encoding(spec), specHash: hash, idempotencyKey: key, quote: quote,
             maxAttempts: maxAttempts, policy: policy, holdReason: holdReason, alsoWrite: alsoWrite)
-        let outcome = try await queue.admit(admission, rateLimiter: rateLimiter)
+        let outcome = try await queue.admit(admission)
         var (record, replayed) = switch outcome {
         case .created(let record, _): (record, false)
         case .replayed(let record): (record, true)

@@ -42,62 +42,65 @@ enum AdmissionOutcome: Sendable {
 }
 
 extension JobQueue {
-    /// Admits a job in ONE transaction: idempotency check, a token from the caller's generation bucket, every
-    /// applicable quota, the credit hold (402 when short), the job row, and a NOTIFY that commits with it. Any refusal
-    /// rolls everything back: a quota's refusal leaves the bucket, the other quotas and the balance untouched.
+    /// Admits a job in ONE statement, SQL function `admit_job` (sql/018): the Idempotency-Key check under its lock, a
+    /// token from the caller's generation bucket, every applicable quota, the credit hold, the job row, the webhook
+    /// events it crosses (`quota.threshold`, `credits.low`) and a NOTIFY that commits with it. Any refusal rolls all of
+    /// it back inside the function: a quota's refusal leaves the bucket, the other quotas and the balance untouched.
+    ///
+    /// A request with ``AdmissionRequest/alsoWrite`` runs in a transaction instead: the key is checked first (a replay
+    /// answers without the extra write), then the write, then the same function; a refusal rolls the write back too.
     /// - Throws: ``AdmissionError`` (same key in flight, same key with another body, rate limited, bad key);
     ///   `QuotaError.exceeded` (a blocking quota is at its limit); `BillingError` (not enough credits).
-    func admit(_ request: AdmissionRequest, rateLimiter: RateLimiter) async throws -> AdmissionOutcome {
-        let step: AdmissionStep = try await client.transaction(logger: logger) { connection -> AdmissionStep in
-            if let key = request.idempotencyKey {
-                try await IdempotencyLock.acquire(userID: request.userID, key: key, on: connection, logger: logger)
-                let rows = try await connection.query("""
-                    SELECT id, request_hash FROM jobs WHERE user_id = \(request.userID) AND idempotency_key = \(key)
-                    """, logger: logger)
-                for try await (id, hash) in rows.decode((UUID, String?).self) {
-                    guard hash == request.specHash else { throw AdmissionError.idempotencyKeyReused }
-                    return .existing(id)
+    func admit(_ request: AdmissionRequest) async throws -> AdmissionOutcome {
+        if let key = request.idempotencyKey { try IdempotencyLock.validate(key) }
+        let step: AdmissionRow.Step
+        if let alsoWrite = request.alsoWrite {
+            step = try await client.transaction(logger: logger) { connection in
+                if let key = request.idempotencyKey,
+                    let replay = try await Self.replay(userID: request.userID, key: key, specHash: request.specHash, on: connection, logger: logger)
+                {
+                    return replay
                 }
+                try await alsoWrite(connection)
+                return try await AdmissionRow.decode(connection.query(try admitQuery(request), logger: logger)).step(for: request)
             }
-            try await request.alsoWrite?(connection)
-            let decision = try await rateLimiter.take(
-                key: "generate:user:\(request.userID)", policy: request.policy, cost: 1, team: .team(request.teamID), on: connection)
-            guard decision.allowed else { throw AdmissionError.rateLimited(decision) }
-            let crossings = try await quotas.charge(
-                teamID: request.teamID, userID: request.userID, apiKeyID: request.apiKeyID, jobID: request.jobID, amount: request.quote,
-                actor: AuditEvent.Actor(userID: request.userID, keyID: request.apiKeyID), on: connection)
-            let balance = try await ledger.placeHold(
-                teamID: request.teamID, jobID: request.jobID, amount: request.quote, userID: request.userID, apiKeyID: request.apiKeyID,
-                reason: request.holdReason, on: connection)
-            try await connection.query("""
-                INSERT INTO jobs (id, kind, user_id, team_id, api_key_id, project_id, request, idempotency_key, request_hash,
-                    max_attempts, quoted)
-                VALUES (\(request.jobID), \(request.kind), \(request.userID), \(request.teamID), \(request.apiKeyID), \(request.projectID),
-                    \(JSONB(request.spec)), \(request.idempotencyKey), \(request.specHash), \(request.maxAttempts),
-                    \(request.quote))
-                """, logger: logger)
-            try await WebhookOutbox.announceAdmission(
-                teamID: request.teamID, crossings: crossings, balance: balance, held: request.quote, threshold: creditsLowThreshold,
-                on: connection)
-            try await connection.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
-            return .created(decision)
+        } else {
+            step = try await AdmissionRow.decode(client.query(try admitQuery(request), logger: logger)).step(for: request)
         }
         switch step {
         case .existing(let id):
             guard let record = try await job(id: id, viewer: AssetViewer(userID: request.userID)) else { throw Failure.missing }
             return .replayed(record)
-        case .created(let decision):
+        case .created(let createdAt, let decision):
             let record = JobRecord(
                 id: request.jobID, kind: request.kind, state: .queued, userID: request.userID, teamID: request.teamID,
                 projectID: request.projectID, attempts: 0, maxAttempts: request.maxAttempts, progress: 0, stage: "queued",
                 quoted: request.quote, held: request.quote, charged: 0, released: 0, result: nil, failure: nil,
-                providerName: nil, providerModel: nil, createdAt: Date(), startedAt: nil, finishedAt: nil)
+                providerName: nil, providerModel: nil, createdAt: createdAt, startedAt: nil, finishedAt: nil)
             return .created(record, rateLimit: decision)
         }
     }
 
-    private enum AdmissionStep: Sendable {
-        case existing(UUID)
-        case created(RateLimitDecision)
+    /// The one admission statement.
+    private func admitQuery(_ request: AdmissionRequest) throws -> PostgresQuery {
+        let policy = request.policy
+        return try """
+            SELECT * FROM admit_job(\(request.jobID), \(request.kind), \(request.userID), \(request.teamID), \(request.apiKeyID)::uuid,
+                \(request.projectID)::uuid, \(JSONB(request.spec)), \(request.idempotencyKey)::text, \(request.specHash),
+                \(request.maxAttempts)::integer, \(request.quote), \(request.holdReason)::text, \("generate:user:\(request.userID)"), \(policy.name),
+                \(Double(policy.capacity)), \(policy.refillPerSecond), \(creditsLowThreshold))
+            """
+    }
+
+    /// What the key says before an extra write (SQL function `admission_replay`): the job to replay, nil for a new
+    /// request; the key's lock is then held until the transaction ends.
+    private static func replay(
+        userID: UUID, key: String, specHash: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> AdmissionRow.Step? {
+        let rows = try await connection.query("SELECT * FROM admission_replay(\(userID), \(key), \(specHash))", logger: logger)
+        for try await (outcome, jobID) in rows.decode((AdmissionRow.Outcome, UUID?).self) {
+            return try AdmissionRow(outcome: outcome, jobID: jobID).step(for: nil)
+        }
+        return nil
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import MVBilling
 import MVCore
 import PostgresNIO
 
@@ -52,33 +51,5 @@ enum WebhookOutbox {
             """, logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
-    }
-
-    /// Announces what an admission crossed, on its transaction: each alert quota threshold (`quota.threshold`), and
-    /// `credits.low` when this hold took the team's available credits from at least `threshold` to below it (so it
-    /// fires once per crossing; the account row is locked by the hold, so concurrent admissions cannot both cross).
-    /// - Parameters:
-    ///   - crossings: What ``QuotaStore/charge(teamID:userID:apiKeyID:jobID:amount:actor:on:)`` returned.
-    ///   - balance: The balance after the hold; `held` is the amount just held.
-    ///   - threshold: `webhooks.credits_low_threshold` (0 disables `credits.low`).
-    static func announceAdmission(
-        teamID: UUID, crossings: [QuotaStore.Crossing], balance: Balance, held: Int64, threshold: Int64, on connection: PostgresConnection
-    ) async throws {
-        for crossing in crossings {
-            try await enqueue(
-                .quotaThreshold, teamID: teamID,
-                payload: .object([
-                    "quota_id": .string(crossing.quotaID.uuidString.lowercased()), "threshold_percent": .number(Double(crossing.threshold)),
-                    "used": .number(Double(crossing.used)), "limit": .number(Double(crossing.limit)),
-                ]), on: connection)
-        }
-        if threshold > 0, held > 0, balance.available < threshold, balance.available + held >= threshold {
-            try await enqueue(
-                .creditsLow, teamID: teamID,
-                payload: .object([
-                    "available": .number(Double(balance.available)), "held": .number(Double(balance.held)),
-                    "posted": .number(Double(balance.posted)), "threshold": .number(Double(threshold)),
-                ]), on: connection)
-        }
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+import MVBilling
+import MVCore
+import PostgresNIO
+
+/// The one row SQL function `admit_job` (sql/018) returns: what admission did, with the figures its answer needs.
+struct AdmissionRow: Sendable {
+    /// What happened (the function's `outcome` column).
+    enum Outcome: String, Sendable, PostgresStringEnum {
+        case created
+        case replayed
+        case inFlight = "in_flight"
+        case keyReused = "key_reused"
+        case rateLimited = "rate_limited"
+        case quotaExceeded = "quota_exceeded"
+        case insufficientCredits = "insufficient_credits"
+        case holdExists = "hold_exists"
+    }
+
+    /// An admission that went through: a new job, or the job a replayed key names.
+    enum Step: Sendable {
+        case existing(UUID)
+        case created(Date, RateLimitDecision)
+    }
+
+    var outcome: Outcome
+    var jobID: UUID?
+    var createdAt: Date? = nil
+    /// The generation bucket: after taking (created) or now (rate limited), with the policy in force.
+    var bucket: (tokens: Double?, capacity: Double, rate: Double)? = nil
+    /// The blocking quota that refused.
+    var refusal: QuotaRefusal? = nil
+    /// The team's balance: after the hold (created), or the one that did not cover the quote.
+    var balance: Balance? = nil
+
+    /// The function's row, or `CorruptRowError` when it returned none.
+    static func decode(_ rows: PostgresRowSequence) async throws -> AdmissionRow {
+        let columns = (
+            Outcome, UUID?, Date?, Double?, Double?, Double?, UUID?, Quota.SubjectType?, UUID?, Int64?, Int64?, Date?, Int64?, Int64?
+        ).self
+        for try await row in rows.decode(columns) {
+            let (outcome, jobID, createdAt, tokens, capacity, rate, quotaID, subjectType, subjectID, limit, used, resetsAt, posted, held) = row
+            var decoded = AdmissionRow(outcome: outcome, jobID: jobID, createdAt: createdAt)
+            if let capacity, let rate { decoded.bucket = (tokens, capacity, rate) }
+            if let quotaID, let subjectType, let subjectID, let limit, let used, let resetsAt {
+                decoded.refusal = QuotaRefusal(
+                    quotaID: quotaID, subject: Quota.Subject(type: subjectType, id: subjectID), limit: limit, used: used, resetsAt: resetsAt)
+            }
+            if let posted, let held { decoded.balance = Balance(available: posted - held, held: held, posted: posted) }
+            return decoded
+        }
+        throw CorruptRowError(description: "admit_job returned no row")
+    }
+
+    /// The step for `request`'s answer, or the refusal as the domain error the HTTP edge maps (throwing inside a
+    /// transaction rolls it back).
+    /// - Parameter request: The admitted request (nil when only the key was checked).
+    func step(for request: AdmissionRequest?) throws -> Step {
+        switch outcome {
+        case .replayed:
+            guard let jobID else { throw CorruptRowError(description: "admit_job replayed no job") }
+            return .existing(jobID)
+        case .inFlight: throw AdmissionError.idempotencyInFlight
+        case .keyReused: throw AdmissionError.idempotencyKeyReused
+        case .created, .rateLimited:
+            guard let request, let bucket else { throw CorruptRowError(description: "admit_job \(outcome.rawValue) without its bucket") }
+            let policy = RateLimitPolicy(name: request.policy.name, capacity: Int(bucket.capacity), refillPerSecond: bucket.rate)
+            guard outcome == .created else {
+                throw AdmissionError.rateLimited(RateLimiter.refusal(level: bucket.tokens, cost: 1, policy: policy))
+            }
+            let decision = RateLimitDecision(allowed: true, level: bucket.tokens ?? bucket.capacity, cost: 1, policy: policy)
+            return .created(createdAt ?? Date(), decision)
+        case .quotaExceeded:
+            guard let refusal else { throw CorruptRowError(description: "admit_job quota_exceeded without the quota") }
+            throw QuotaError.exceeded(refusal)
+        case .insufficientCredits:
+            throw BillingError.insufficientCredits(required: request?.quote ?? 0, available: balance?.available ?? 0)
+        case .holdExists:
+            throw BillingError.holdAlreadyExists(jobID: jobID ?? request?.jobID ?? UUID())
+        }
+    }
+}

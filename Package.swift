@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mvservice", targets: ["mvservice"]),
+        .executable(name: "mvload", targets: ["mvload"]),
         .library(name: "MVService", targets: ["MVService"]),
         .library(name: "MVAuth", targets: ["MVAuth"]),
         .library(name: "MVBilling", targets: ["MVBilling"]),
@@ -40,6 +41,17 @@ let package = Package(
                 "MVService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mvload",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/MVLoad",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark: admission (authenticated POST /api/mv/generate_video, mock backend, workers off so jobs stay queued) and
-# GET /api/jobs/{id}, each next to GET /healthz measured in the same run against the same release-build server.
+# Benchmark of the hot paths, each next to a baseline measured in the same run on the same machine:
+#   - GET /healthz (the server's floor), GET /api/jobs/{id} (auth + api rate limit + read), and admission
+#     (POST /api/mv/generate_video, mock backend, workers off so jobs stay queued) for 8 teams and for 1 team;
+#   - pgbench on the service's own cluster: one PK SELECT of a job row, and the admission's writes issued statement by
+#     statement in a transaction (8 teams, 1 team), plus the one-statement admit_job function itself;
+#   - closed loop (wrk: as fast as 16 connections go) and open loop (mvload: a fixed rate, latency from each request's
+#     scheduled time, so coordinated omission cannot hide the tail).
+# Prints the tables and the ratios service / PostgreSQL limit.
 # Usage: scripts/bench.sh [seconds-per-run, default 15] [connections, default 16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +18,9 @@ B=http://127.0.0.1:$PORT
 scripts/install-deps.sh
 command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
 swift build -c release --product mvservice --scratch-path .build-release 2>&1 | tail -1
+swift build -c release --product mvload --scratch-path .build-release 2>&1 | tail -1
 BIN=.build-release/release/mvservice
+LOAD=.build-release/release/mvload
 
 source scripts/lib/bench-server.sh
 start_bench_server mvbench
@@ -30,12 +38,16 @@ for i in $(seq 1 "$USERS"); do
   JOB=$(curl -fs -X POST "$B/api/mv/generate_video" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
     -d '{"prompt":"probe","duration":2,"backend":"mock"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   TOKENS="$TOKENS${TOKENS:+,}$TOKEN"
+  USER_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])' <<<"$REG")
+  PAIRS="${PAIRS:-}${PAIRS:+ }$USER_ID:$TEAM"
   PATHS="$PATHS${PATHS:+,}/api/jobs/$JOB"
 done
 
 export MV_BENCH_TOKENS=$TOKENS MV_BENCH_PATHS=$PATHS MV_BENCH_RUN=$(date +%s)
-run() { # name, wrk args...
-  local name=$1; shift
+FIRST_TOKEN=${TOKENS%%,*}
+declare -A RPS
+run() { # key, name, wrk args...
+  local key=$1 name=$2; shift 2
   local out
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
   local rps p50 p99 errors
@@ -43,36 +55,79 @@ run() { # name, wrk args...
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
-  LAST_RPS=$rps
+  printf '| %-46s | %10s | %9s | %9s | %7s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  RPS[$key]=$rps
 }
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2" 2>/dev/null || echo '?'; }
 
 echo
-echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $USERS users, release build, one server + PostgreSQL + wrk on $(nproc) cores"
+echo "Closed loop: wrk -t2 -c$CONNECTIONS -d${DURATION}s, $USERS users (one team each), release build; server + PostgreSQL + load on $(nproc) cores"
 echo
-echo "| endpoint                                     |  req/s     |   p50     |   p99     | non-2xx |"
-echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
-run "GET /healthz (baseline)" "$B/healthz"
-run "GET /api/jobs/{id} (auth + rate limit + read)" -s Benchmarks/get.lua "$B"
-JOB_READ_RPS=$LAST_RPS
-run "GET /healthz (baseline, again)" "$B/healthz"
-run "POST /api/mv/generate_video (admission)" -s Benchmarks/submit.lua "$B"
+echo "| endpoint                                       |  req/s     |   p50     |   p99     | non-2xx |"
+echo "|------------------------------------------------|-----------:|----------:|----------:|--------:|"
+run healthz "GET /healthz (baseline)" "$B/healthz"
+run read "GET /api/jobs/{id} (auth + rate limit + read)" -s Benchmarks/get.lua "$B"
+run admit8 "POST /api/mv/generate_video, $USERS teams" -s Benchmarks/submit.lua "$B"
+MV_BENCH_TOKENS=$FIRST_TOKEN run admit1 "POST /api/mv/generate_video, 1 team" -s Benchmarks/submit.lua "$B"
+
+# The same cluster's own limits, same connections and time: pgbench, prepared statements.
+PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
+PSQL=$(dirname "$PGBENCH")/psql
+pgb() { # script files...
+  local files=()
+  for f in "$@"; do files+=(-f "$f"); done
+  "$PGBENCH" -h "$WORK/data/postgres" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2 -T "$DURATION" "${files[@]}" mvservice 2>&1 \
+    | awk '/^tps/ {print $3; exit}'
+}
+FIRST_JOB=${PATHS%%,*}
+FIRST_JOB=${FIRST_JOB##*/}
+QUOTE=$("$PSQL" -h "$WORK/data/postgres" -U postgres -Atc "SELECT quoted FROM jobs WHERE id = '$FIRST_JOB'" mvservice)
+echo "SELECT * FROM jobs WHERE id = '$FIRST_JOB';" > "$WORK/pk.sql"
+# One file per team (user:team); pgbench picks one per transaction. A job id and key from two random numbers.
+n=0
+for pair in $PAIRS; do
+  n=$((n + 1))
+  user=${pair%%:*} team=${pair##*:}
+  sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-statements.sql > "$WORK/statements$n.sql"
+  sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-function.sql > "$WORK/function$n.sql"
+done
+PK_TPS=$(pgb "$WORK/pk.sql")
+STATEMENTS8=$(pgb "$WORK"/statements*.sql)
+STATEMENTS1=$(pgb "$WORK/statements1.sql")
+FUNCTION8=$(pgb "$WORK"/function*.sql)
+FUNCTION1=$(pgb "$WORK/function1.sql")
+
+echo
+echo "| path | service req/s | same-run PostgreSQL limit (pgbench -M prepared -c$CONNECTIONS) | tps | service / limit |"
+echo "|---|---:|---|---:|---:|"
+echo "| GET /api/jobs/{id} | ${RPS[read]} | one PK SELECT of a job row | $PK_TPS | $(ratio "${RPS[read]}" "$PK_TPS") |"
+echo "| admission, $USERS teams | ${RPS[admit8]} | the same writes statement by statement, $USERS teams | $STATEMENTS8 | $(ratio "${RPS[admit8]}" "$STATEMENTS8") |"
+echo "| admission, 1 team | ${RPS[admit1]} | the same writes statement by statement, 1 team | $STATEMENTS1 | $(ratio "${RPS[admit1]}" "$STATEMENTS1") |"
+echo "| admission, $USERS teams | ${RPS[admit8]} | admit_job() alone (one statement), $USERS teams | $FUNCTION8 | $(ratio "${RPS[admit8]}" "$FUNCTION8") |"
+echo "| admission, 1 team | ${RPS[admit1]} | admit_job() alone (one statement), 1 team | $FUNCTION1 | $(ratio "${RPS[admit1]}" "$FUNCTION1") |"
+
+# Open loop at a fixed rate: half of what the closed loop reached for the read and for admission (8 teams), with
+# /healthz at the same rates as the floor of the load generator itself.
+half() { python3 -c "import sys; print(max(1, int(float(sys.argv[1]) / 2)))" "$1"; }
+READ_RATE=$(half "${RPS[read]}")
+ADMIT_RATE=$(half "${RPS[admit8]}")
+open() { # name, mvload args...
+  local name=$1; shift
+  local out
+  out=$("$LOAD" --url "$B" --duration "$DURATION" --connections "$CONNECTIONS" "$@")
+  printf '| %-46s | %s |\n' "$name" "$out"
+}
+echo
+echo "Open loop: mvload, fixed rate for ${DURATION}s, at most $CONNECTIONS requests on the wire; latency from each request's scheduled time"
+echo
+echo "| endpoint | figures |"
+echo "|---|---|"
+open "GET /healthz at $READ_RATE/s (baseline)" --rate "$READ_RATE" --paths /healthz
+open "GET /api/jobs/{id} at $READ_RATE/s" --rate "$READ_RATE" --paths "$PATHS" --tokens "$TOKENS"
+open "GET /healthz at $ADMIT_RATE/s (baseline)" --rate "$ADMIT_RATE" --paths /healthz
+open "POST /api/mv/generate_video at $ADMIT_RATE/s, $USERS teams" --rate "$ADMIT_RATE" --method POST --paths /api/mv/generate_video \
+  --tokens "$TOKENS" --idempotency-prefix "open-$MV_BENCH_RUN" --body '{"prompt":"benchmark clip","duration":2,"backend":"mock"}'
+
 QUEUED=$(curl -fs "$B/metrics" | awk '/^mv_jobs\{state="queued"\}/ {print $2}')
 echo
 echo "jobs admitted and left queued: ${QUEUED:-?}"
-
-# The same cluster's own limit for the read: one primary-key SELECT of a job row, prepared, same connections and time.
-PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
-if [ -n "$PGBENCH" ]; then
-  FIRST_JOB=${PATHS%%,*}
-  echo 'SELECT * FROM jobs WHERE id = :jobid::uuid;' > "$WORK/pk.sql"
-  PK_TPS=$("$PGBENCH" -h "$WORK/data/postgres" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2 -T "$DURATION" \
-    -D jobid="${FIRST_JOB##*/}" -f "$WORK/pk.sql" mvservice 2>&1 | awk '/^tps/ {print $3; exit}')
-  echo
-  echo "| same-run PostgreSQL limit (pgbench -M prepared -c$CONNECTIONS -T${DURATION}) | tps | service / limit |"
-  echo "|---|---:|---:|"
-  printf '| one PK SELECT of a job row | %s | %s |\n' "$PK_TPS" \
-    "$(python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$JOB_READ_RPS" "$PK_TPS" 2>/dev/null || echo '?')"
-else
-  echo "pgbench not found: no same-run PostgreSQL baseline"
-fi

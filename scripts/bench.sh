@@ -73,11 +73,12 @@ MV_BENCH_TOKENS=$FIRST_TOKEN run admit1 "POST /api/mv/generate_video, 1 team" -s
 # The same cluster's own limits, same connections and time: pgbench, prepared statements.
 PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
 PSQL=$(dirname "$PGBENCH")/psql
-pgb() { # script files...
-  local files=()
+pgb() { # script files...; prints tps, or "?" with pgbench's complaint on stderr
+  local files=() out
   for f in "$@"; do files+=(-f "$f"); done
-  "$PGBENCH" -h "$WORK/data/postgres" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2 -T "$DURATION" "${files[@]}" mvservice 2>&1 \
-    | awk '/^tps/ {print $3; exit}'
+  out=$("$PGBENCH" -h "$WORK/data/postgres" -U postgres -n -M prepared -c "$CONNECTIONS" -j 2 -T "$DURATION" "${files[@]}" mvservice 2>&1) || true
+  awk '/^tps/ {print $3; found=1; exit} END {if (!found) print "?"}' <<<"$out"
+  grep -q '^tps' <<<"$out" || grep -m 3 -iE 'error|invalid|fatal' <<<"$out" >&2
 }
 FIRST_JOB=${PATHS%%,*}
 FIRST_JOB=${FIRST_JOB##*/}

@@ -58,6 +58,10 @@ struct ServiceComponents {
         let database = try await DatabaseBootstrap.resolve(config, logger: logger)
         var postgresConfiguration = database.url.clientConfiguration
         postgresConfiguration.options.maximumConnections = config.databaseMaxConnections
+        postgresConfiguration.options.minimumConnections = min(config.databaseMinConnections, config.databaseMaxConnections)
+        // No keep-alive query: the pool would cancel and re-arm its timer (a task and a sleep) on every release of a
+        // connection, that is on every query; a connection that died is found by the next query on it.
+        postgresConfiguration.options.keepAliveBehavior = nil
         let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,

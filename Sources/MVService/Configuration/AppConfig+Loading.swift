@@ -87,6 +87,10 @@ extension AppConfig {
         if let value = file.dataDir { dataDirectory = value }
         if let value = file.database?.url { databaseURL = value }
         if let value = file.database?.maxConnections { databaseMaxConnections = value }
+        if let value = file.database?.minConnections {
+            guard value >= 0 else { throw ConfigError(file: path, key: "database.min_connections", reason: "must be >= 0") }
+            databaseMinConnections = value
+        }
         if let value = file.billing?.expirySweepSeconds {
             guard value >= 0.1, value <= 3600 else {
                 throw ConfigError(file: path, key: "billing.expiry_sweep_seconds", reason: "must be 0.1...3600, got \(value)")

@@ -7,6 +7,7 @@ struct ServiceFile: Decodable {
     struct Database: Decodable {
         var url: String?
         var maxConnections: Int?
+        var minConnections: Int?
     }
     struct Auth: Decodable {
         var issuer: String?

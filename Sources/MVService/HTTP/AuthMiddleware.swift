@@ -29,10 +29,10 @@ struct AuthMiddleware: RouterMiddleware {
     let externalIdentities: ExternalIdentityStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], Self.isBearer(header) else {
             throw Problem.unauthorized()
         }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let token = Self.trimmed(header.utf8.dropFirst("bearer ".utf8.count))
         var teamID: UUID?
         if let raw = request.headers[MVHeader.team] {
             guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
@@ -64,6 +64,19 @@ struct AuthMiddleware: RouterMiddleware {
             if problem.headers[MVHeader.rateLimitPolicy] == nil { problem.headers.set(decision.httpFields) }
             throw problem
         }
+    }
+
+    /// Whether an Authorization value starts with the scheme `Bearer ` (the scheme is case-insensitive).
+    static func isBearer(_ header: String) -> Bool {
+        header.utf8.count > 7 && header.utf8.prefix(7).elementsEqual("bearer ".utf8) { ($0 | 0x20) == $1 }
+    }
+
+    /// The token of a bearer header without the spaces and tabs around it, read as UTF-8 bytes (a token is ASCII;
+    /// Foundation's `trimmingCharacters` walked it as UTF-16 on every request).
+    static func trimmed(_ bytes: Substring.UTF8View) -> String {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(Substring(bytes[first...last]))
     }
 
     /// An access token of ours: verified (or found in the cache of verified tokens), then, in parallel, the caller's

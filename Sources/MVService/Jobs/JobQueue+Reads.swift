@@ -8,19 +8,8 @@ extension JobQueue {
     /// One job with its hold if the viewer created it (in the key's team, for API keys) or may read an asset it
     /// produced (jobs follow the rule of their outputs, `asset_permission`), else nil.
     func job(id: UUID, viewer: AssetViewer) async throws -> JobRecord? {
-        let rows = try await client.query("""
-            SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
-                j.quoted, CASE WHEN h.status = 'open' THEN h.amount - h.captured ELSE 0 END, coalesce(h.captured, j.charged), j.released,
-                j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
-            FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
-            WHERE j.id = \(id)
-                AND ((j.user_id = \(viewer.userID) AND (\(viewer.scopeTeamID)::uuid IS NULL OR j.team_id = \(viewer.scopeTeamID)))
-                    OR EXISTS (
-                        SELECT 1 FROM assets a
-                        WHERE a.job_id = j.id AND a.deleted_at IS NULL AND \(permissionOf: viewer) <> 'none'))
-            """, logger: logger)
-        for try await row in rows {
-            return try Self.record(row)
+        for try await record in try await client.execute(JobReadStatement(id: id, viewer: viewer), logger: logger) {
+            return record
         }
         return nil
     }
@@ -49,9 +38,7 @@ extension JobQueue {
     /// `viewer`'s jobs, newest first, one page, in one query (filters are bound parameters, never spliced).
     func jobs(viewer: AssetViewer, filter: ListFilter) async throws -> [JobRecord] {
         let rows = try await client.query("""
-            SELECT j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
-                j.quoted, CASE WHEN h.status = 'open' THEN h.amount - h.captured ELSE 0 END, coalesce(h.captured, j.charged), j.released,
-                j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+            SELECT \(unescaped: Self.recordColumns)
             FROM jobs j LEFT JOIN holds h ON h.job_id = j.id
             WHERE j.user_id = \(viewer.userID) AND (\(viewer.scopeTeamID)::uuid IS NULL OR j.team_id = \(viewer.scopeTeamID))
                 AND (\(filter.state?.rawValue)::text IS NULL OR j.state = \(filter.state?.rawValue))
@@ -69,6 +56,14 @@ extension JobQueue {
         return records
     }
 
+    /// The columns ``record(_:)`` decodes, in its order, of `jobs j LEFT JOIN holds h ON h.job_id = j.id`.
+    static let recordColumns = """
+        j.id, j.kind, j.state, j.user_id, j.team_id, j.project_id, j.attempts, j.max_attempts, j.progress, j.stage,
+            j.quoted, CASE WHEN h.status = 'open' THEN h.amount - h.captured ELSE 0 END, coalesce(h.captured, j.charged), j.released,
+            j.result, j.error, j.provider_name, j.provider_model, j.created_at, j.started_at, j.finished_at
+        """
+
+    /// A row of ``recordColumns``.
     static func record(_ row: PostgresRow) throws -> JobRecord {
         let c = row.makeRandomAccess()
         return JobRecord(

@@ -41,22 +41,30 @@ struct JobQueue: Sendable {
 
     /// Claims the next ready job for `worker`, bumping attempts and the fencing token, or nil when none is ready.
     func claim(worker: String, lease: Duration) async throws -> ClaimedJob? {
+        try await claim(worker: worker, lease: lease, limit: 1).first
+    }
+
+    /// Claims up to `limit` ready jobs for `worker` in ONE statement (highest priority, then oldest, first; rows other
+    /// workers hold are skipped), each with its attempt counted and its own fencing token bumped: a batch is `limit`
+    /// separate claims that share a round trip, so a worker with many free slots keeps up with a burst of admissions.
+    func claim(worker: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
         let rows = try await client.query("""
             UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = lease_token + 1,
                 locked_by = \(worker), lease_expires_at = now() + make_interval(secs => \(lease.seconds)),
                 started_at = COALESCE(started_at, now()), stage = 'starting', updated_at = now()
-            WHERE id = (
+            WHERE id IN (
                 SELECT id FROM jobs WHERE state = 'queued' AND run_at <= now()
-                ORDER BY priority DESC, run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                ORDER BY priority DESC, run_at LIMIT \(max(1, limit)) FOR UPDATE SKIP LOCKED)
             RETURNING id, kind, user_id, team_id, request, attempts, max_attempts, lease_token, quoted, provider_checkpoint, api_key_id
             """, logger: logger)
         let columns = (UUID, JobKind, UUID, UUID, JSONB<JSONValue>, Int, Int, Int64, Int64, JSONB<ProviderCheckpoint>?, UUID?).self
+        var claimed: [ClaimedJob] = []
         for try await row in rows.decode(columns) {
-            return ClaimedJob(
+            claimed.append(ClaimedJob(
                 id: row.0, kind: row.1, userID: row.2, teamID: row.3, request: row.4.value, attempts: row.5,
-                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpoint: row.9?.value, apiKeyID: row.10)
+                maxAttempts: row.6, leaseToken: row.7, quoted: row.8, checkpoint: row.9?.value, apiKeyID: row.10))
         }
-        return nil
+        return claimed
     }
 
     /// Extends the lease. Throws ``Failure/staleLease`` when the job is no longer this worker's.

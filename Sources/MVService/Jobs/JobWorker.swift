@@ -33,6 +33,10 @@ struct JobWorker: Service {
 
     private enum Finished { case job, drainDeadline }
 
+    /// Most jobs claimed in one statement (bounded by the free slots): enough to keep up with bursts, small enough
+    /// that one worker does not take a whole queue that other workers could share.
+    static let claimBatch = 32
+
     /// Per running job: a signal that makes its heartbeat check the lease at once (sent on a `cancel:<id>` NOTIFY).
     private let leaseChecks = LeaseCheckRegistry()
 
@@ -49,24 +53,27 @@ struct JobWorker: Service {
                             await wake.wait(timeout: settings.pollInterval)
                             continue
                         }
-                        let claimed: ClaimedJob?
+                        let claimed: [ClaimedJob]
                         do {
-                            claimed = try await queue.claim(worker: name, lease: settings.lease)
+                            let free = settings.concurrency - inFlight.value
+                            claimed = try await queue.claim(worker: name, lease: settings.lease, limit: min(free, Self.claimBatch))
                         } catch {
                             logger.warning("claim failed", metadata: ["error": "\(error)"])
                             await wake.wait(timeout: settings.pollInterval)
                             continue
                         }
-                        guard let job = claimed else {
+                        guard !claimed.isEmpty else {
                             await wake.wait(timeout: settings.pollInterval)
                             continue
                         }
-                        inFlight.add(1)
-                        jobs.addTask {
-                            await process(job)
-                            inFlight.add(-1)
-                            wake.signal()
-                            return .job
+                        inFlight.add(claimed.count)
+                        for job in claimed {
+                            jobs.addTask {
+                                await process(job)
+                                inFlight.add(-1)
+                                wake.signal()
+                                return .job
+                            }
                         }
                     }
                     // Drain: let running jobs finish, up to the deadline; then abandon the rest to lease expiry.

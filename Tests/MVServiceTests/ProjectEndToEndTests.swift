@@ -7,28 +7,21 @@ import PostgresNIO
 import Testing
 @testable import MVService
 
-/// Whether the merge engine is in (it replaced the placeholder that refuses every merge).
-enum MergeEngine {
-    static func landed() async -> Bool {
-        do {
-            _ = try await VideoMerger().merge(MergeSpec(clips: [MergeInput(path: "/nonexistent/clip.mp4")], output: NSTemporaryDirectory() + "/probe.mp4"))
-            return true
-        } catch {
-            return error.message != "merge is not implemented yet"
-        }
-    }
-}
-
-/// Done when: a 3-scene project with an uploaded song renders on the mock provider as one job, and ffprobe shows a
+/// Done when: a 3-scene project with a song uploaded through `POST /api/mv/uploads` renders on the mock provider as one job, and ffprobe shows a
 /// final cut whose video and audio are as long as the song (`fit_to_audio: loop`).
 struct ProjectEndToEndTests {
-    @Test(.enabled("needs the merge engine") { await MergeEngine.landed() })
+    @Test
     func threeScenesAndASongRenderToAMusicVideoAsLongAsTheSong() async throws {
         try await withTestApp { client, context in
             let admin = try await context.makeAdmin(client)
             let user = try await client.register()
             try await client.grant(100, to: user.teamID, admin: admin)
-            let song = try await context.insertSong(owner: user.userID, team: user.teamID, seconds: 7)
+            // The song goes in the way a user's does: POST /api/mv/uploads, typed by its content.
+            let uploaded = try await client.upload(try await UploadFixtures.make(.mp3, seconds: 7), token: user.accessToken, contentType: "audio/mpeg")
+            #expect(uploaded.status == .created, "\(uploaded.text)")
+            #expect(uploaded.json["kind"] as? String == "audio")
+            let songID = try #require(uploaded.json["id"] as? String)
+            let song = try #require(UUID(uuidString: songID))
             let created = try await client.createProject(token: user.accessToken, audioID: song)
             let project = try #require(created.json["id"] as? String)
             let render = try await client.renderProject(project, token: user.accessToken)

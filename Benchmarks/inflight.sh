@@ -14,13 +14,8 @@ FILL_RATE=${2:-400}
 PORT=${MV_BENCH_PORT:-18081}
 B=http://127.0.0.1:$PORT
 
-scripts/install-deps.sh
-swift build -c release --product mvservice --scratch-path .build-release 2>&1 | tail -1
-swift build -c release --product mvload --scratch-path .build-release 2>&1 | tail -1
-BIN=.build-release/release/mvservice
-LOAD=.build-release/release/mvload
-
 source scripts/lib/bench-server.sh
+build_bench_binaries
 start_bench_server mvinflight
 PSQL=(psql -h "$WORK/data/postgres" -U postgres -At mvservice)
 

@@ -14,7 +14,8 @@ PORT=${MV_BENCH_PORT:-18082}
 NGINX_PORT=${MV_BENCH_NGINX_PORT:-18092}
 B=http://127.0.0.1:$PORT
 
-scripts/install-deps.sh
+source scripts/lib/bench-server.sh
+build_bench_binaries
 install_missing() { # debian packages...
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -22,10 +23,6 @@ install_missing() { # debian packages...
   if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq "${missing[@]}" >/dev/null; else sudo apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 }
 install_missing wrk nginx-light
-swift build -c release --product mvservice --scratch-path .build-release 2>&1 | tail -1
-BIN=.build-release/release/mvservice
-
-source scripts/lib/bench-server.sh
 export MV_BENCH_SERVICE_YAML_EDIT='s/max_upload_bytes: [0-9]*/max_upload_bytes: 209715200/'
 start_bench_server mvrange
 

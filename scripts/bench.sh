@@ -15,14 +15,9 @@ CONNECTIONS=${2:-16}
 PORT=${MV_BENCH_PORT:-18080}
 B=http://127.0.0.1:$PORT
 
-scripts/install-deps.sh
-command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product mvservice --scratch-path .build-release 2>&1 | tail -1
-swift build -c release --product mvload --scratch-path .build-release 2>&1 | tail -1
-BIN=.build-release/release/mvservice
-LOAD=.build-release/release/mvload
-
 source scripts/lib/bench-server.sh
+build_bench_binaries
+command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
 start_bench_server mvbench
 
 # USERS users, each with its own team, credits and one queued job (spreads the per-team account row lock).

@@ -2,6 +2,17 @@
 # configs/ with rate limits lifted (modes kept: generate exact, api leased), cheap bcrypt and quiet logs; waits for /readyz; stops it and removes the folder on
 # exit. Sets WORK (the folder), ARGS (the --config/--data-dir flags for other mvservice commands) and SERVER.
 # Usage: start_bench_server NAME   (NAME becomes part of the /tmp folder's name)
+# Installs what is missing and builds the release binaries the benchmarks drive: sets BIN (mvservice) and LOAD (mvload).
+build_bench_binaries() {
+  scripts/install-deps.sh
+  local product
+  for product in mvservice mvload; do
+    swift build -c release --product "$product" --scratch-path .build-release 2>&1 | tail -1
+  done
+  BIN=.build-release/release/mvservice
+  LOAD=.build-release/release/mvload
+}
+
 start_bench_server() {
   WORK=$(mktemp -d "/tmp/$1.XXXXXX")
   chmod 755 "$WORK"

@@ -58,7 +58,7 @@ struct ServiceComponents {
         let database = try await DatabaseBootstrap.resolve(config, logger: logger)
         var postgresConfiguration = database.url.clientConfiguration
         postgresConfiguration.options.maximumConnections = config.databaseMaxConnections
-        postgresConfiguration.options.minimumConnections = min(config.databaseMinConnections, config.databaseMaxConnections)
+        postgresConfiguration.options.minimumConnections = config.databaseMinConnections
         // No keep-alive query: the pool would cancel and re-arm its timer (a task and a sleep) on every release of a
         // connection, that is on every query; a connection that died is found by the next query on it.
         postgresConfiguration.options.keepAliveBehavior = nil

@@ -37,6 +37,18 @@ struct ConfigTests {
         #expect(error?.description.contains("server.port") == true)
     }
 
+    @Test func minConnectionsAboveMaxOrNegativeNamesKey() throws {
+        for text in ["database:\n  max_connections: 5\n  min_connections: 6\n", "database:\n  min_connections: -1\n"] {
+            let (error, directory) = try Self.loadError(["service.yaml": text])
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            #expect(error?.key == "database.min_connections", "\(text)")
+        }
+        let directory = try Self.folder(["service.yaml": "database:\n  max_connections: 5\n  min_connections: 5\n"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = try AppConfig.load(configPath: directory + "/service.yaml", environment: [:])
+        #expect(config.databaseMinConnections == 5 && config.databaseMaxConnections == 5)
+    }
+
     @Test func unknownRegistrationModeNamesKey() throws {
         let (error, directory) = try Self.loadError(["service.yaml": "auth:\n  registration: maybe\n"])
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -207,6 +207,11 @@ extension AppConfig {
     func validate(source: String) throws(ConfigError) {
         guard (0...65_535).contains(port) else { throw ConfigError(file: source, key: "server.port", reason: "must be 0...65535") }
         guard !dataDirectory.isEmpty else { throw ConfigError(file: source, key: "data_dir", reason: "must not be empty") }
+        guard databaseMinConnections <= databaseMaxConnections else {
+            throw ConfigError(
+                file: source, key: "database.min_connections",
+                reason: "must be at most database.max_connections (\(databaseMaxConnections)), got \(databaseMinConnections)")
+        }
         guard auth.standingCacheTTL >= .zero, auth.standingCacheTTL <= .seconds(60) else {
             throw ConfigError(file: source, key: "auth.standing_cache_seconds", reason: "must be 0...60")
         }

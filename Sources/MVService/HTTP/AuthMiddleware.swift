@@ -66,9 +66,10 @@ struct AuthMiddleware: RouterMiddleware {
         }
     }
 
-    /// Whether an Authorization value starts with the scheme `Bearer ` (the scheme is case-insensitive).
+    /// Whether an Authorization value starts with the scheme `Bearer ` (the scheme is case-insensitive, ASCII only).
     static func isBearer(_ header: String) -> Bool {
-        header.utf8.count > 7 && header.utf8.prefix(7).elementsEqual("bearer ".utf8) { ($0 | 0x20) == $1 }
+        let lowered: (UInt8) -> UInt8 = { (65...90).contains($0) ? $0 + 32 : $0 }
+        return header.utf8.count > 7 && header.utf8.prefix(7).elementsEqual("bearer ".utf8) { lowered($0) == $1 }
     }
 
     /// The token of a bearer header without the spaces and tabs around it, read as UTF-8 bytes (a token is ASCII;

@@ -162,17 +162,8 @@ public struct PostgresIdentityStore: IdentityStore {
 
     /// See ``IdentityStore/principal(userID:teamID:)``: one indexed join on `users_pkey` and `memberships_pkey`.
     public func principal(userID: UUID, teamID: UUID?) async throws -> Principal? {
-        let rows = try await client.query(
-            """
-            SELECT u.email, u.is_platform_admin, m.team_id, m.role
-            FROM users u
-            JOIN memberships m ON m.user_id = u.id AND m.team_id = COALESCE(\(teamID)::uuid, u.default_team_id)
-            WHERE u.id = \(userID) AND NOT u.disabled
-            """,
-            logger: logger
-        )
-        for try await (email, isAdmin, team, role) in rows.decode((String, Bool, UUID, String).self) {
-            return Principal(userID: userID, email: email, isPlatformAdmin: isAdmin, teamID: team, role: try Self.role(role))
+        for try await principal in try await client.execute(PrincipalStatement(userID: userID, teamID: teamID), logger: logger) {
+            return principal
         }
         return nil
     }

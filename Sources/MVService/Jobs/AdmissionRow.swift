@@ -33,22 +33,9 @@ struct AdmissionRow: Sendable {
     /// The team's balance: after the hold (created), or the one that did not cover the quote.
     var balance: Balance? = nil
 
-    /// The function's row, or `CorruptRowError` when it returned none.
-    static func decode(_ rows: PostgresRowSequence) async throws -> AdmissionRow {
-        let columns = (
-            Outcome, UUID?, Date?, Double?, Double?, Double?, UUID?, Quota.SubjectType?, UUID?, Int64?, Int64?, Date?, Int64?, Int64?
-        ).self
-        for try await row in rows.decode(columns) {
-            let (outcome, jobID, createdAt, tokens, capacity, rate, quotaID, subjectType, subjectID, limit, used, resetsAt, posted, held) = row
-            var decoded = AdmissionRow(outcome: outcome, jobID: jobID, createdAt: createdAt)
-            if let capacity, let rate { decoded.bucket = (tokens, capacity, rate) }
-            if let quotaID, let subjectType, let subjectID, let limit, let used, let resetsAt {
-                decoded.refusal = QuotaRefusal(
-                    quotaID: quotaID, subject: Quota.Subject(type: subjectType, id: subjectID), limit: limit, used: used, resetsAt: resetsAt)
-            }
-            if let posted, let held { decoded.balance = Balance(available: posted - held, held: held, posted: posted) }
-            return decoded
-        }
+    /// The first of `rows` (the function returns exactly one), or `CorruptRowError` when there is none.
+    static func first<Rows: AsyncSequence>(of rows: Rows) async throws -> AdmissionRow where Rows.Element == AdmissionRow {
+        for try await row in rows { return row }
         throw CorruptRowError(description: "admit_job returned no row")
     }
 
@@ -78,5 +65,23 @@ struct AdmissionRow: Sendable {
         case .holdExists:
             throw BillingError.holdAlreadyExists(jobID: jobID ?? request?.jobID ?? UUID())
         }
+    }
+}
+
+extension AdmissionRow {
+    /// Decodes the function's row.
+    init(_ row: PostgresRow) throws {
+        let columns = (
+            Outcome, UUID?, Date?, Double?, Double?, Double?, UUID?, Quota.SubjectType?, UUID?, Int64?, Int64?, Date?, Int64?, Int64?
+        ).self
+        let (outcome, jobID, createdAt, tokens, capacity, rate, quotaID, subjectType, subjectID, limit, used, resetsAt, posted, held) =
+            try row.decode(columns)
+        self.init(outcome: outcome, jobID: jobID, createdAt: createdAt)
+        if let capacity, let rate { bucket = (tokens, capacity, rate) }
+        if let quotaID, let subjectType, let subjectID, let limit, let used, let resetsAt {
+            refusal = QuotaRefusal(
+                quotaID: quotaID, subject: Quota.Subject(type: subjectType, id: subjectID), limit: limit, used: used, resetsAt: resetsAt)
+        }
+        if let posted, let held { balance = Balance(available: posted - held, held: held, posted: posted) }
     }
 }

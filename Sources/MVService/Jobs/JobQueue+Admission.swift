@@ -62,10 +62,10 @@ extension JobQueue {
                     return replay
                 }
                 try await alsoWrite(connection)
-                return try await AdmissionRow.decode(connection.query(try admitQuery(request), logger: logger)).step(for: request)
+                return try await AdmissionRow.first(of: connection.execute(admitStatement(request), logger: logger)).step(for: request)
             }
         } else {
-            step = try await AdmissionRow.decode(client.query(try admitQuery(request), logger: logger)).step(for: request)
+            step = try await AdmissionRow.first(of: client.execute(admitStatement(request), logger: logger)).step(for: request)
         }
         switch step {
         case .existing(let id):
@@ -82,14 +82,8 @@ extension JobQueue {
     }
 
     /// The one admission statement.
-    private func admitQuery(_ request: AdmissionRequest) throws -> PostgresQuery {
-        let policy = request.policy
-        return try """
-            SELECT * FROM admit_job(\(request.jobID), \(request.kind), \(request.userID), \(request.teamID), \(request.apiKeyID)::uuid,
-                \(request.projectID)::uuid, \(JSONB(request.spec)), \(request.idempotencyKey)::text, \(request.specHash),
-                \(request.maxAttempts)::integer, \(request.quote), \(request.holdReason)::text, \("generate:user:\(request.userID)"), \(policy.name),
-                \(Double(policy.capacity)), \(policy.refillPerSecond), \(creditsLowThreshold))
-            """
+    private func admitStatement(_ request: AdmissionRequest) -> AdmitJobStatement {
+        AdmitJobStatement(request: request, creditsLowThreshold: creditsLowThreshold)
     }
 
     /// What the key says before an extra write (SQL function `admission_replay`): the job to replay, nil for a new

@@ -1,7 +1,7 @@
 -- pgbench: the writes of one admission issued statement by statement in a transaction, the way admission ran before
 -- admit_job (sql/018): key lock, key lookup, generation bucket, quotas, hold, job row, NOTIFY. scripts/bench.sh fills
--- in the user, team and quote (the service's quote for the benchmark's request); the job id and key come from two
--- random numbers per transaction.
+-- in the user, team and quote (the service's quote for the benchmark's request) and also runs it without the NOTIFY
+-- line (admission commits without one since sql/020); the job id and key come from two random numbers per transaction.
 -- (pgbench reads a ":" before a letter or digit as a variable, even inside quotes: hence "duration": 2 and ':' || 'user'.)
 \set a random(0, 2147483647)
 \set b random(0, 2147483647)

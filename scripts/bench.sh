@@ -3,7 +3,8 @@
 #   - GET /healthz (the server's floor), GET /api/jobs/{id} (auth + api rate limit + read), and admission
 #     (POST /api/mv/generate_video, mock backend, workers off so jobs stay queued) for 8 teams and for 1 team;
 #   - pgbench on the service's own cluster: one PK SELECT of a job row, and the admission's writes issued statement by
-#     statement in a transaction (8 teams, 1 team), plus the one-statement admit_job function itself;
+#     statement in a transaction (8 teams, 1 team; without and with the per-admission NOTIFY admission used to commit),
+#     plus the one-statement admit_job function itself;
 #   - closed loop (wrk: as fast as 16 connections go) and open loop (mvload: a fixed rate, latency from each request's
 #     scheduled time, so coordinated omission cannot hide the tail).
 # Prints the tables and the ratios service / PostgreSQL limit.
@@ -84,12 +85,17 @@ n=0
 for pair in $PAIRS; do
   n=$((n + 1))
   user=${pair%%:*} team=${pair##*:}
-  sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-statements.sql > "$WORK/statements$n.sql"
+  sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-statements.sql > "$WORK/notify$n.sql"
+  # The same writes without the NOTIFY: admission no longer notifies in its transaction (sql/020), so this is the
+  # limit of exactly the writes it commits.
+  grep -v pg_notify "$WORK/notify$n.sql" > "$WORK/statements$n.sql"
   sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-function.sql > "$WORK/function$n.sql"
 done
 PK_TPS=$(pgb "$WORK/pk.sql")
 STATEMENTS8=$(pgb "$WORK"/statements*.sql)
 STATEMENTS1=$(pgb "$WORK/statements1.sql")
+NOTIFY8=$(pgb "$WORK"/notify*.sql)
+NOTIFY1=$(pgb "$WORK/notify1.sql")
 FUNCTION8=$(pgb "$WORK"/function*.sql)
 FUNCTION1=$(pgb "$WORK/function1.sql")
 
@@ -99,6 +105,8 @@ echo "|---|---:|---|---:|---:|"
 echo "| GET /api/jobs/{id} | ${RPS[read]} | one PK SELECT of a job row | $PK_TPS | $(ratio "${RPS[read]}" "$PK_TPS") |"
 echo "| admission, $USERS teams | ${RPS[admit8]} | the same writes statement by statement, $USERS teams | $STATEMENTS8 | $(ratio "${RPS[admit8]}" "$STATEMENTS8") |"
 echo "| admission, 1 team | ${RPS[admit1]} | the same writes statement by statement, 1 team | $STATEMENTS1 | $(ratio "${RPS[admit1]}" "$STATEMENTS1") |"
+echo "| admission, $USERS teams | ${RPS[admit8]} | the same writes statement by statement with a NOTIFY each (the old way), $USERS teams | $NOTIFY8 | $(ratio "${RPS[admit8]}" "$NOTIFY8") |"
+echo "| admission, 1 team | ${RPS[admit1]} | the same writes statement by statement with a NOTIFY each (the old way), 1 team | $NOTIFY1 | $(ratio "${RPS[admit1]}" "$NOTIFY1") |"
 echo "| admission, $USERS teams | ${RPS[admit8]} | admit_job() alone (one statement), $USERS teams | $FUNCTION8 | $(ratio "${RPS[admit8]}" "$FUNCTION8") |"
 echo "| admission, 1 team | ${RPS[admit1]} | admit_job() alone (one statement), 1 team | $FUNCTION1 | $(ratio "${RPS[admit1]}" "$FUNCTION1") |"
 

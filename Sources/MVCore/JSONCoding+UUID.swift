@@ -38,6 +38,17 @@ extension JSONCoding {
         }
     }
 
+    /// Lowercases the 36 bytes of `bytes` at `start` when they are a UUID (a string token ``JSONWriter`` wrote).
+    static func lowercaseUUID(in bytes: inout [UInt8], at start: Int) {
+        guard start >= 0, start + 36 <= bytes.count else { return }
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, isUUID(base + start) else { return }
+            for offset in 0..<36 where (65...70).contains(base[start + offset]) {
+                base[start + offset] += 32
+            }
+        }
+    }
+
     private static func isUUID(_ p: UnsafeMutablePointer<UInt8>) -> Bool {
         for offset in 0..<36 {
             let byte = p[offset]

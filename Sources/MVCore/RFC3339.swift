@@ -63,17 +63,66 @@ public enum RFC3339 {
         return base.addingTimeInterval(fraction - Double(offsetSeconds))
     }
 
-    /// `2026-12-01T10:00:00.123Z`: UTC, milliseconds.
+    /// `2026-12-01T10:00:00.123Z`: UTC, milliseconds (truncated, not rounded).
+    ///
+    /// Computed from the day count with integer arithmetic in the proleptic Gregorian calendar, not with `Calendar`:
+    /// every timestamp of every JSON answer goes through here, and `Calendar.dateComponents` cost microseconds each.
+    /// (Foundation's calendar turns Julian before 15 October 1582; the two agree on every later time.) Years outside
+    /// 0...9999 are written with as many digits as they have.
     public static func string(from date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let whole = Date(timeIntervalSince1970: Double(milliseconds.floorDivided(by: 1000)))
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
+        let seconds = milliseconds.floorDivided(by: 1000)
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(daysSince1970: days)
+        guard (0...9999).contains(year) else { return "\(year)-" + longForm(month, day, secondOfDay, milliseconds) }
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 24)
+        func put(_ value: Int64, at offset: Int, width: Int) {
+            var value = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, at: 0, width: 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(month, at: 5, width: 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(day, at: 8, width: 2)
+        bytes[10] = UInt8(ascii: "T")
+        put(secondOfDay / 3600, at: 11, width: 2)
+        bytes[13] = UInt8(ascii: ":")
+        put(secondOfDay / 60 % 60, at: 14, width: 2)
+        bytes[16] = UInt8(ascii: ":")
+        put(secondOfDay % 60, at: 17, width: 2)
+        bytes[19] = UInt8(ascii: ".")
+        put(milliseconds.floorModulo(by: 1000), at: 20, width: 3)
+        bytes[23] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Year, month (1...12) and day (1...31) of the day `days` after 1970-01-01 in the proleptic Gregorian calendar.
+    /// Counts in 400-year eras of 146,097 days from 0000-03-01, so that the leap day ends each year.
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let sinceMarch0000 = days + 719_468
+        let era = sinceMarch0000.floorDivided(by: 146_097)
+        let dayOfEra = sinceMarch0000 - era * 146_097  // 0...146096
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365  // 0...399
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)  // 0...365, from March 1
+        let monthFromMarch = (5 * dayOfYear + 2) / 153  // 0...11
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (era * 400 + yearOfEra + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// `MM-DDTHH:MM:SS.mmmZ`, for the years the fixed layout does not fit.
+    private static func longForm(_ month: Int64, _ day: Int64, _ secondOfDay: Int64, _ milliseconds: Int64) -> String {
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):"
-            + "\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(Int(milliseconds.floorModulo(by: 1000)), 3))Z"
+        return "\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
+            + "\(pad(secondOfDay % 60, 2)).\(pad(milliseconds.floorModulo(by: 1000), 3))Z"
     }
 
     private static let calendar: Calendar = {

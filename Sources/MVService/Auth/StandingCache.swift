@@ -49,9 +49,16 @@ final class StandingCache: Sendable {
         self.capacity = capacity
     }
 
+    /// A principal and where it came from.
+    struct Lookup: Sendable {
+        var principal: Principal?
+        /// From the cache (it may be up to one NOTIFY or one TTL old), not from `load()`.
+        var cached: Bool
+    }
+
     /// The cached principal for `key` when `reuse` allows it, else `load()`'s answer (then cached when it is one and
     /// the cache may hold it).
-    func principal(for key: Key, reuse: Bool = true, load: () async throws -> Principal?) async throws -> Principal? {
+    func principal(for key: Key, reuse: Bool = true, load: () async throws -> Principal?) async throws -> Lookup {
         let now = ContinuousClock.now
         let (hit, epoch): (Principal?, UInt64?) = state.withLock { state in
             guard state.listening, ttl > .zero else { return (nil, nil) }
@@ -61,7 +68,7 @@ final class StandingCache: Sendable {
             }
             return (nil, state.epoch)
         }
-        if let hit { return hit }
+        if let hit { return Lookup(principal: hit, cached: true) }
         let loaded = try await load()
         if let loaded, let epoch {
             state.withLock { state in
@@ -70,7 +77,7 @@ final class StandingCache: Sendable {
                 state.entries[key] = Entry(principal: loaded, expiresAt: now + ttl)
             }
         }
-        return loaded
+        return Lookup(principal: loaded, cached: false)
     }
 
     /// Drops every entry of `userID` (a NOTIFY on `mv_standing`).

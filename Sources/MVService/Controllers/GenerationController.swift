@@ -82,7 +82,7 @@ struct GenerationController {
         if let missing = spec.referenceImageIds.first(where: { !readable.contains($0) }) {
             throw Problem.notFound("reference image \(missing)")
         }
-        return try await admit(kind: .generateVideo, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, request: request)
+        return try await admit(kind: .generateVideo, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached, request: request)
     }
 
     func createScenes(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -91,7 +91,7 @@ struct GenerationController {
         let input = try await request.decode(as: CreateScenesInput.self, context: context)
         let spec = try ScenesJobSpec(validating: input, templates: templates)
         let quote = try quoter.quote(scenes: spec)
-        return try await admit(kind: .createScenes, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, request: request)
+        return try await admit(kind: .createScenes, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached, request: request)
     }
 
     func generateCharacterReference(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -101,7 +101,7 @@ struct GenerationController {
         let spec = try ImageJobSpec(validating: input, templates: templates)
         let quote = try quoter.quote(images: spec)
         return try await admit(
-            kind: .generateCharacterReference, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal,
+            kind: .generateCharacterReference, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached,
             request: request)
     }
 
@@ -111,16 +111,19 @@ struct GenerationController {
     /// - Parameters:
     ///   - holdReason: Why a free job (quote 0) is free, written to the ledger.
     ///   - alsoWrite: A write that commits with the job or refuses it (a project's claim on its render).
+    ///   - standingCached: Whether `principal`'s standing came from the standing cache (``AppRequestContext/standingCached``):
+    ///     then the admission statement checks it again.
     func admit<Spec: Encodable>(
-        kind: JobKind, spec: Spec, projectID: UUID?, quote: Int64, key: String?, principal: Principal, request: Request,
+        kind: JobKind, spec: Spec, projectID: UUID?, quote: Int64, key: String?, principal: Principal, standingCached: Bool,
+        request: Request,
         holdReason: String? = nil, jobID: UUID = UUID(), alsoWrite: (@Sendable (PostgresConnection) async throws -> Void)? = nil
     ) async throws -> Response {
         let specData = try JSONCoding.encode(spec)
         let hash = SHA256.hash(data: specData).hexString
         let admission = AdmissionRequest(
             jobID: jobID, kind: kind, userID: principal.userID, teamID: principal.teamID, apiKeyID: principal.apiKeyID,
-            projectID: projectID, spec: try JSONValue.encoding(spec), specHash: hash, idempotencyKey: key, quote: quote,
-            maxAttempts: maxAttempts, policy: policy, holdReason: holdReason, alsoWrite: alsoWrite)
+            projectID: projectID, specJSON: specData, specHash: hash, idempotencyKey: key, quote: quote,
+            maxAttempts: maxAttempts, policy: policy, recheckStanding: standingCached, holdReason: holdReason, alsoWrite: alsoWrite)
         let outcome = try await queue.admit(admission)
         var (record, replayed) = switch outcome {
         case .created(let record, _): (record, false)
@@ -153,11 +156,10 @@ struct GenerationController {
 
     /// 202 with the job, or 200 when `Prefer: wait` saw it finish.
     private func jobResponse(_ record: JobRecord, finished: Bool) throws -> Response {
-        let data = try JSONCoding.encode(JobResponse(record))
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.location] = "/api/jobs/\(record.id.lowercased)"
-        return Response(status: finished ? .ok : .accepted, headers: headers, body: .init(byteBuffer: .init(data: data)))
+        return Response(status: finished ? .ok : .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JobResponse(record).jsonBytes)))
     }
 
     /// `Prefer: wait=N` (N clamped to 1...60 seconds).

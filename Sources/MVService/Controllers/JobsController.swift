@@ -86,5 +86,12 @@ extension AppRequestContext {
     }
 }
 
-extension JobResponse: ResponseEncodable {}
+extension JobResponse: ResponseGenerator {
+    /// 200 with ``jsonBytes``.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBytes)))
+    }
+}
 extension Quote: ResponseEncodable {}

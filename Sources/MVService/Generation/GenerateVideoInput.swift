@@ -37,6 +37,10 @@ struct VideoJobSpec: Codable, Sendable, Equatable {
     var sceneIndex: Int?
 
     static let aspectRatios = ["16:9", "9:16", "1:1"]
+    /// ``defaultRules`` with `{aspect_ratio}` filled in, per aspect ratio.
+    static let filledDefaultRules = Dictionary(uniqueKeysWithValues: aspectRatios.map {
+        ($0, defaultRules.replacing("{aspect_ratio}", with: $0))
+    })
     static let resolutions = ["720p", "1080p"]
     static let defaultRules = """
         - No subtitles or camera directions.
@@ -83,7 +87,11 @@ struct VideoJobSpec: Codable, Sendable, Equatable {
         guard errors.isEmpty, let backend else { throw ValidationError(errors) }
 
         self.prompt = prompt
-        let filledRules = rules.replacingOccurrences(of: "{aspect_ratio}", with: aspectRatio)
+        // The default rules are filled once per aspect ratio; Foundation's replacingOccurrences (bridged through
+        // NSString) cost every admission a few percent of its CPU.
+        let filledRules = input.videoRulesTemplate == nil
+            ? Self.filledDefaultRules[aspectRatio] ?? Self.defaultRules
+            : rules.replacing("{aspect_ratio}", with: aspectRatio)
         self.fullPrompt = filledRules.isEmpty ? prompt : prompt + "\n\n" + filledRules
         self.negativePrompt = negative?.isEmpty == true ? nil : negative
         self.aspectRatio = aspectRatio

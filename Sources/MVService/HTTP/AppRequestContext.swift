@@ -9,6 +9,9 @@ struct AppRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The authenticated caller and the team they act for.
     var principal: Principal?
+    /// Whether ``principal``'s standing came from the standing cache (a read, or an admission whose statement checks
+    /// the standing again) rather than from an exact lookup.
+    var standingCached = false
 
     /// The client's address (for the audit log).
     let remoteAddress: SocketAddress?
@@ -30,7 +33,7 @@ struct AppRequestContext: RequestContext {
     func require(_ action: TeamAction) throws(Problem) -> Principal {
         let principal = try requirePrincipal()
         guard Authorization.allows(principal, action) else {
-            throw Problem.forbidden("Your role in this team (\(principal.role.rawValue)) does not allow this.")
+            throw Problem.roleForbids(principal.role)
         }
         return principal
     }

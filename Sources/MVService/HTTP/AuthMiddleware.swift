@@ -38,10 +38,12 @@ struct AuthMiddleware: RouterMiddleware {
             guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
             teamID = id
         }
-        // Reads may reuse a cached standing; anything that changes state asks PostgreSQL, so a demoted or disabled
+        // Reads may reuse a cached standing, and so may the admissions whose one statement checks the standing again
+        // (``standingCheckingAdmissions``); anything else that changes state asks PostgreSQL, so a demoted or disabled
         // caller's next write is refused exactly, whichever instance it reaches and however late a NOTIFY is.
         let reuse = request.method == .get || request.method == .head
-        let (principal, decision) = if let key = APIKeySecret(parsing: token) {
+            || (request.method == .post && Self.standingCheckingAdmissions.contains(request.uri.path))
+        let (principal, decision, cached) = if let key = APIKeySecret(parsing: token) {
             try await keyPrincipal(key, teamID: teamID)
         } else if let verifier = externalVerifier(for: token) {
             try await externalPrincipal(token, verifier: verifier, teamID: teamID, origin: context.auditActor(request).origin, reuse: reuse)
@@ -50,8 +52,12 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = principal
-        context.logger[metadataKey: "user"] = "\(principal.userID.lowercased)"
-        context.logger[metadataKey: "team"] = "\(principal.teamID.lowercased)"
+        context.standingCached = cached
+        // Both keys in one assignment: a handler may re-render its metadata on every change (the stream handler does).
+        var metadata = context.logger.handler.metadata
+        metadata["user"] = .string(principal.userID.lowercased)
+        metadata["team"] = .string(principal.teamID.lowercased)
+        context.logger.handler.metadata = metadata
         guard decision.allowed else { throw Problem.rateLimited(decision) }
         // Every authenticated answer carries the rate-limit fields: the api bucket's, unless a generation route
         // already reported its own (stricter) policy.
@@ -60,10 +66,40 @@ struct AuthMiddleware: RouterMiddleware {
             if response.headers[MVHeader.rateLimitPolicy] == nil { response.headers.set(decision.httpFields) }
             return response
         } catch {
+            var error = error
+            if cached, case AdmissionError.standingChanged = error {
+                error = try await changedStanding(of: principal, teamID: teamID)
+            }
             var problem = ProblemMiddleware.problem(for: error, context: context)
             if problem.headers[MVHeader.rateLimitPolicy] == nil { problem.headers.set(decision.httpFields) }
             throw problem
         }
+    }
+
+    /// The admission routes whose one statement re-checks the caller's standing (`admit_job`'s `p_roles`, passed by
+    /// ``GenerationController/admit(kind:spec:projectID:quote:key:principal:standingCached:request:holdReason:jobID:alsoWrite:)``
+    /// when ``AppRequestContext/standingCached``): they may start from a cached standing without a query of their own.
+    static let standingCheckingAdmissions: Set<String> = ["/api/mv/generate_video", "/api/mv/create_scenes", "/api/mv/generate_character_reference"]
+
+    /// An admission found the cached standing it started from no longer holding: drops the user's cached standing and
+    /// answers what the exact standing says, as if it had been looked up first (401 disabled or gone, 404 not in the
+    /// named team, 403 a role that may not generate); 409 `standing_changed` if it holds again by now.
+    private func changedStanding(of principal: Principal, teamID: UUID?) async throws -> Problem {
+        standing.invalidate(userID: principal.userID)
+        guard let exact = try await identities.principal(userID: principal.userID, teamID: teamID) else {
+            return try await missingStanding(userID: principal.userID, teamID: teamID)
+        }
+        guard Authorization.allows(exact, .generate) else { return Problem.roleForbids(exact.role) }
+        return Problem(AdmissionError.standingChanged)
+    }
+
+    /// The problem for a user without standing in `teamID`: 404 for a named team they are not in while their account
+    /// stands, 401 when the account is disabled or gone.
+    private func missingStanding(userID: UUID, teamID: UUID?) async throws -> Problem {
+        if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
+            return Problem.notFound("team")
+        }
+        return Problem.unauthorized("The account is disabled or no longer exists.")
     }
 
     /// Whether an Authorization value starts with the scheme `Bearer ` (the scheme is case-insensitive, ASCII only).
@@ -82,7 +118,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// An access token of ours: verified (or found in the cache of verified tokens), then, in parallel, the caller's
     /// standing in the team and a token from their `api` bucket.
-    private func tokenPrincipal(_ token: String, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision) {
+    private func tokenPrincipal(_ token: String, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision, cached: Bool) {
         let claims: AccessClaims
         if let cached = verifiedTokens.claims(for: token) {
             claims = cached
@@ -110,7 +146,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// the personal team).
     private func externalPrincipal(
         _ token: String, verifier: ExternalTokenVerifier, teamID: UUID?, origin: AuditEvent.Origin, reuse: Bool
-    ) async throws -> (Principal, RateLimitDecision) {
+    ) async throws -> (Principal, RateLimitDecision, cached: Bool) {
         let claims = try await verifier.verify(token)
         let identity = try ExternalIdentity(claims: claims, issuer: verifier.issuer)
         let (userID, organisationTeam) = try await externalIdentities.resolve(identity, origin: origin)
@@ -119,27 +155,22 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// The user's current standing in `teamID` (default team when nil), cached when `reuse` allows, and a token from
     /// their `api` bucket.
-    private func standing(userID: UUID, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision) {
-        // The caller's standing and their api bucket are independent reads: ask both at once.
-        async let standing = self.standing.principal(for: .user(userID, team: teamID), reuse: reuse) {
-            try await identities.principal(userID: userID, teamID: teamID)
-        }
+    private func standing(userID: UUID, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision, cached: Bool) {
+        // One after the other, not `async let`: on the hot path both answer in process (a cached standing, a leased
+        // token), and two child tasks per request cost more than the rare query they would overlap.
         // The team's override of the api policy applies: the named team's, else the user's default team's.
         let overrides: RateLimitTeam = teamID.map(RateLimitTeam.team) ?? .defaultTeam(ofUser: userID)
-        async let bucket = tokenLeases.take(key: "api:user:\(userID)", policy: apiPolicy, team: overrides, client: postgres)
-        let decision = try await bucket
-        guard let principal = try await standing else {
-            if teamID != nil, try await identities.principal(userID: userID, teamID: nil) != nil {
-                throw Problem.notFound("team")
-            }
-            throw Problem.unauthorized("The account is disabled or no longer exists.")
+        let decision = try await tokenLeases.take(key: "api:user:\(userID)", policy: apiPolicy, team: overrides, client: postgres)
+        let found = try await self.standing.principal(for: .user(userID, team: teamID), reuse: reuse) {
+            try await identities.principal(userID: userID, teamID: teamID)
         }
-        return (principal, decision)
+        guard let principal = found.principal else { throw try await missingStanding(userID: userID, teamID: teamID) }
+        return (principal, decision, found.cached)
     }
 
     /// An API key: the key, its creator's standing and role in the key's team in one statement, then a token from the
     /// creator's `api` bucket (a user's keys and sessions share one bucket). A key acts only in its own team.
-    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?) async throws -> (Principal, RateLimitDecision) {
+    private func keyPrincipal(_ key: APIKeySecret, teamID: UUID?) async throws -> (Principal, RateLimitDecision, cached: Bool) {
         // Not cached: the key's one statement also decides expiry to the second and keeps `last_used_at`.
         guard let principal = try await keys.principal(for: key) else {
             throw Problem.unauthorized("The API key is invalid, expired or revoked.")
@@ -147,6 +178,6 @@ struct AuthMiddleware: RouterMiddleware {
         if let teamID, teamID != principal.teamID { throw Problem.notFound("team") }
         let decision = try await tokenLeases.take(
             key: "api:user:\(principal.userID)", policy: apiPolicy, team: .team(principal.teamID), client: postgres)
-        return (principal, decision)
+        return (principal, decision, false)
     }
 }

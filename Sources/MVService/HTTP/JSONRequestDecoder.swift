@@ -30,10 +30,23 @@ struct JSONRequestDecoder: RequestDecoder {
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }
-        if let fields = Self.fieldsWithNUL(in: value), !fields.isEmpty {
+        if Self.mayContainNUL(buffer), let fields = Self.fieldsWithNUL(in: value), !fields.isEmpty {
             throw ValidationError(fields.map { FieldError(field: $0, message: "must not contain U+0000") })
         }
         return value
+    }
+
+    /// Whether the JSON text `body` has the escape `\u0000` anywhere: the only way a JSON string can hold U+0000 (raw
+    /// control characters are not JSON), so without it no decoded string has one and the encoding pass is skipped.
+    static func mayContainNUL(_ body: ByteBuffer) -> Bool {
+        let escape = Array(#"\u0000"#.utf8)
+        let bytes = body.readableBytesView
+        var index = bytes.startIndex
+        while let slash = bytes[index...].firstIndex(of: UInt8(ascii: "\\")) {
+            if bytes[slash...].starts(with: escape) { return true }
+            index = bytes.index(after: slash)
+        }
+        return false
     }
 
     /// The snake_case paths of the strings in `value` that contain U+0000, found by encoding what was decoded (so

@@ -11,9 +11,17 @@ extension Problem {
         self = .validation(error.errors)
     }
 
+    /// 403: the caller's role in the team does not allow the action.
+    static func roleForbids(_ role: TeamRole) -> Problem {
+        .forbidden("Your role in this team (\(role.rawValue)) does not allow this.")
+    }
+
     /// Admission refusals: 409 key in flight, 422 key reused, 400 bad key, 429 with the rate-limit fields.
     init(_ error: AdmissionError) {
         switch error {
+        case .standingChanged:
+            self = .conflict(
+                code: "standing_changed", "Your account or role changed while this request was admitted; send it again.")
         case .idempotencyInFlight:
             self = .conflict(code: "idempotency_in_flight", "A request with this Idempotency-Key is still being processed; retry shortly.")
         case .idempotencyKeyReused:

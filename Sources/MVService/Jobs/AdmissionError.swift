@@ -10,4 +10,8 @@ enum AdmissionError: Error, Sendable {
     case invalidIdempotencyKey
     /// The caller's generation bucket is empty; the decision says when it refills.
     case rateLimited(RateLimitDecision)
+    /// The standing the request was authorised with (taken from the standing cache) no longer holds: the user is
+    /// disabled or gone, or no longer a member of the team with a role that may generate. ``AuthMiddleware`` answers
+    /// it with the problem the exact standing gives.
+    case standingChanged
 }

@@ -3,7 +3,8 @@ import MVBilling
 import MVCore
 import PostgresNIO
 
-/// The one row SQL function `admit_job` (sql/018) returns: what admission did, with the figures its answer needs.
+/// The one row SQL function `admit_job` (sql/020) returns: what admission did, with the figures its answer needs. (The
+/// refusals it finds after its first write are errors instead, ``AdmissionRefusal``; its quota columns stay NULL.)
 struct AdmissionRow: Sendable {
     /// What happened (the function's `outcome` column).
     enum Outcome: String, Sendable, PostgresStringEnum {
@@ -12,9 +13,7 @@ struct AdmissionRow: Sendable {
         case inFlight = "in_flight"
         case keyReused = "key_reused"
         case rateLimited = "rate_limited"
-        case quotaExceeded = "quota_exceeded"
-        case insufficientCredits = "insufficient_credits"
-        case holdExists = "hold_exists"
+        case standingChanged = "standing_changed"
     }
 
     /// An admission that went through: a new job, or the job a replayed key names.
@@ -28,9 +27,7 @@ struct AdmissionRow: Sendable {
     var createdAt: Date? = nil
     /// The generation bucket: after taking (created) or now (rate limited), with the policy in force.
     var bucket: (tokens: Double?, capacity: Double, rate: Double)? = nil
-    /// The blocking quota that refused.
-    var refusal: QuotaRefusal? = nil
-    /// The team's balance: after the hold (created), or the one that did not cover the quote.
+    /// The team's balance after the hold (created).
     var balance: Balance? = nil
 
     /// The first of `rows` (the function returns exactly one), or `CorruptRowError` when there is none.
@@ -49,6 +46,7 @@ struct AdmissionRow: Sendable {
             return .existing(jobID)
         case .inFlight: throw AdmissionError.idempotencyInFlight
         case .keyReused: throw AdmissionError.idempotencyKeyReused
+        case .standingChanged: throw AdmissionError.standingChanged
         case .created, .rateLimited:
             guard let request, let bucket else { throw CorruptRowError(description: "admit_job \(outcome.rawValue) without its bucket") }
             let policy = RateLimitPolicy(name: request.policy.name, capacity: Int(bucket.capacity), refillPerSecond: bucket.rate)
@@ -57,13 +55,6 @@ struct AdmissionRow: Sendable {
             }
             let decision = RateLimitDecision(allowed: true, level: bucket.tokens ?? bucket.capacity, cost: 1, policy: policy)
             return .created(createdAt ?? Date(), decision)
-        case .quotaExceeded:
-            guard let refusal else { throw CorruptRowError(description: "admit_job quota_exceeded without the quota") }
-            throw QuotaError.exceeded(refusal)
-        case .insufficientCredits:
-            throw BillingError.insufficientCredits(required: request?.quote ?? 0, available: balance?.available ?? 0)
-        case .holdExists:
-            throw BillingError.holdAlreadyExists(jobID: jobID ?? request?.jobID ?? UUID())
         }
     }
 }
@@ -74,14 +65,9 @@ extension AdmissionRow {
         let columns = (
             Outcome, UUID?, Date?, Double?, Double?, Double?, UUID?, Quota.SubjectType?, UUID?, Int64?, Int64?, Date?, Int64?, Int64?
         ).self
-        let (outcome, jobID, createdAt, tokens, capacity, rate, quotaID, subjectType, subjectID, limit, used, resetsAt, posted, held) =
-            try row.decode(columns)
+        let (outcome, jobID, createdAt, tokens, capacity, rate, _, _, _, _, _, _, posted, held) = try row.decode(columns)
         self.init(outcome: outcome, jobID: jobID, createdAt: createdAt)
         if let capacity, let rate { bucket = (tokens, capacity, rate) }
-        if let quotaID, let subjectType, let subjectID, let limit, let used, let resetsAt {
-            refusal = QuotaRefusal(
-                quotaID: quotaID, subject: Quota.Subject(type: subjectType, id: subjectID), limit: limit, used: used, resetsAt: resetsAt)
-        }
         if let posted, let held { balance = Balance(available: posted - held, held: held, posted: posted) }
     }
 }

@@ -6,12 +6,10 @@ import PostgresNIO
 
 extension JobQueue {
     /// One job with its hold if the viewer created it (in the key's team, for API keys) or may read an asset it
-    /// produced (jobs follow the rule of their outputs, `asset_permission`), else nil.
+    /// produced (jobs follow the rule of their outputs, `asset_permission`), else nil. One statement per burst of
+    /// concurrent reads (``JobReadBatcher``).
     func job(id: UUID, viewer: AssetViewer) async throws -> JobRecord? {
-        for try await record in try await client.execute(JobReadStatement(id: id, viewer: viewer), logger: logger) {
-            return record
-        }
-        return nil
+        try await readBatcher.job(id: id, viewer: viewer)
     }
 
     /// The stored request of `userID`'s job admitted with `idempotencyKey`, if any (what a replay must present).

@@ -28,6 +28,10 @@ struct JobQueue: Sendable {
     let logger: Logger
     /// `webhooks.credits_low_threshold`: admissions that take available credits below it announce `credits.low` (0: never).
     var creditsLowThreshold: Int64 = 0
+    /// Wakes the workers after admissions commit (shared by every copy of this queue).
+    let readyNotifier: ReadyNotifier
+    /// Coalesces single-job reads into few statements (shared by every copy of this queue).
+    let readBatcher: JobReadBatcher
 
     /// Creates a queue on `client`.
     init(client: PostgresClient, ledger: Ledger, logger: Logger) {
@@ -35,6 +39,8 @@ struct JobQueue: Sendable {
         self.ledger = ledger
         self.quotas = QuotaStore(client: client, logger: logger)
         self.logger = logger
+        self.readyNotifier = ReadyNotifier(client: client, logger: logger)
+        self.readBatcher = JobReadBatcher(client: client, logger: logger)
     }
 
     // MARK: Claiming

@@ -16,7 +16,7 @@ extension GenerationController {
         let inputs = try await mergeInputs(spec, viewer: principal.assetViewer)
         let quote = try quoter.quote(merge: inputs)
         return try await admit(
-            kind: .mergeVideos, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, request: request)
+            kind: .mergeVideos, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached, request: request)
     }
 
     /// The merge's inputs as `viewer` may read them; refusals as problems (404 without ids, 422 for fields).

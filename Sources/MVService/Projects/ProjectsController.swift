@@ -8,7 +8,7 @@ import PostgresNIO
 
 /// `/api/mv/projects`: create, list, read, change, delete and restore projects (assets of kind `project`, decided by
 /// ``AssetGuard`` like every asset), render one as ONE job, and re-roll one scene's clip. Render and re-roll go
-/// through the generation routes' admission (``GenerationController/admit(kind:spec:projectID:quote:key:principal:request:holdReason:jobID:alsoWrite:)``):
+/// through the generation routes' admission (``GenerationController/admit(kind:spec:projectID:quote:key:principal:standingCached:request:holdReason:jobID:alsoWrite:)``):
 /// idempotency, rate limit, quotas and one hold in one transaction, with the project's claim on the render in the
 /// same transaction (409 while another render or re-roll of it runs).
 struct ProjectsController {
@@ -94,7 +94,7 @@ struct ProjectsController {
         let key = try admission.idempotencyKey(request)
         if let replay = try await storedSpec(RenderJobSpec.self, key: key, principal: principal), replay.projectId == asset.id {
             return try await admission.admit(
-                kind: .renderProject, spec: replay, projectID: asset.id, quote: replay.quote.total, key: key, principal: principal,
+                kind: .renderProject, spec: replay, projectID: asset.id, quote: replay.quote.total, key: key, principal: principal, standingCached: context.standingCached,
                 request: request)
         }
         let project = try spec(of: asset)
@@ -108,7 +108,7 @@ struct ProjectsController {
         let projectID = asset.id
         return try await admission.admit(
             kind: .renderProject, spec: RenderJobSpec(projectId: asset.id, project: project, quote: quote), projectID: asset.id,
-            quote: quote.total, key: key, principal: principal, request: request, jobID: jobID
+            quote: quote.total, key: key, principal: principal, standingCached: context.standingCached, request: request, jobID: jobID
         ) { connection in
             try await projects.claim(projectID: projectID, jobID: jobID, on: connection)
         }
@@ -126,7 +126,7 @@ struct ProjectsController {
             replay.projectId == asset.id, replay.index == index
         {
             return try await admission.admit(
-                kind: .regenerateScene, spec: replay, projectID: asset.id, quote: replay.quote, key: key, principal: principal,
+                kind: .regenerateScene, spec: replay, projectID: asset.id, quote: replay.quote, key: key, principal: principal, standingCached: context.standingCached,
                 request: request, holdReason: replay.freeReason)
         }
         let project = try spec(of: asset)
@@ -149,7 +149,7 @@ struct ProjectsController {
         let projects = self.projects
         let projectID = asset.id
         return try await admission.admit(
-            kind: .regenerateScene, spec: spec, projectID: asset.id, quote: quote, key: key, principal: principal, request: request,
+            kind: .regenerateScene, spec: spec, projectID: asset.id, quote: quote, key: key, principal: principal, standingCached: context.standingCached, request: request,
             holdReason: freeReason, jobID: jobID
         ) { connection in
             try await projects.claim(projectID: projectID, jobID: jobID, on: connection)

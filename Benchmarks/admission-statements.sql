@@ -2,7 +2,8 @@
 -- admit_job (sql/018): key lock, key lookup, generation bucket, quotas, hold, job row, NOTIFY. scripts/bench.sh fills
 -- in the user, team and quote (the service's quote for the benchmark's request) and also runs it without the NOTIFY
 -- line (admission commits without one since sql/020); the job id and key come from two random numbers per transaction.
--- (pgbench reads a ":" before a letter or digit as a variable, even inside quotes: hence "duration": 2 and ':' || 'user'.)
+-- @REQUEST@ is the request the service stored for the benchmark's body, so the job rows are the same.
+-- (pgbench reads a ":" before a letter or digit as a variable, even inside quotes: hence ':' || 'user'.)
 \set a random(0, 2147483647)
 \set b random(0, 2147483647)
 BEGIN;
@@ -13,6 +14,6 @@ SELECT * FROM quota_charge('@TEAM@', '@USER@', NULL, (lpad(to_hex(:a::int8), 8, 
 SELECT * FROM ledger_place_hold('@TEAM@', (lpad(to_hex(:a::int8), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(:b::int8), 12, '0'))::uuid, @QUOTE@, '@USER@', NULL, NULL);
 INSERT INTO jobs (id, kind, user_id, team_id, request, idempotency_key, request_hash, max_attempts, quoted)
 VALUES ((lpad(to_hex(:a::int8), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(:b::int8), 12, '0'))::uuid, 'generate_video', '@USER@', '@TEAM@',
-    '{"prompt":"benchmark clip","duration": 2,"backend":"mock"}', 'pgbench-' || :a::int8 || '-' || :b::int8, 'pgbench', 3, @QUOTE@);
+    '@REQUEST@', 'pgbench-' || :a::int8 || '-' || :b::int8, 'pgbench', 3, @QUOTE@);
 SELECT pg_notify('mv_jobs', 'ready');
 COMMIT;

@@ -18,7 +18,10 @@ B=http://127.0.0.1:$PORT
 
 source scripts/lib/bench-server.sh
 build_bench_binaries
-command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
+if ! command -v wrk >/dev/null 2>&1; then
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  $SUDO apt-get install -y -qq wrk >/dev/null 2>&1 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null; }
+fi
 start_bench_server mvbench
 
 # USERS users, each with its own team, credits and one queued job (spreads the per-team account row lock).
@@ -32,7 +35,7 @@ for i in $(seq 1 "$USERS"); do
   TEAM=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["team"]["id"])' <<<"$REG")
   "$BIN" admin grant-credits "${ARGS[@]}" --team "$TEAM" --amount 1000000000 >/dev/null
   JOB=$(curl -fs -X POST "$B/api/mv/generate_video" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-    -d '{"prompt":"probe","duration":2,"backend":"mock"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    -d '{"prompt":"benchmark clip","duration":2,"backend":"mock"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   TOKENS="$TOKENS${TOKENS:+,}$TOKEN"
   USER_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["id"])' <<<"$REG")
   PAIRS="${PAIRS:-}${PAIRS:+ }$USER_ID:$TEAM"
@@ -79,17 +82,31 @@ pgb() { # script files...; prints tps, or "?" with pgbench's complaint on stderr
 FIRST_JOB=${PATHS%%,*}
 FIRST_JOB=${FIRST_JOB##*/}
 QUOTE=$("$PSQL" -h "$WORK/data/postgres" -U postgres -Atc "SELECT quoted FROM jobs WHERE id = '$FIRST_JOB'" mvservice)
+# The request the service stored for the benchmark's body (its validated spec, with the filled-in prompt): the
+# templates insert exactly these bytes, so the baseline writes the same rows. A ':' before a letter or digit would be
+# a pgbench variable, so it is written as the JSON escape \u003a (the same jsonb value).
+"$PSQL" -h "$WORK/data/postgres" -U postgres -Atc "SELECT request::text FROM jobs WHERE id = '$FIRST_JOB'" mvservice > "$WORK/request.json"
+fill() { # template user team output
+  python3 - "$@" "$QUOTE" "$WORK/request.json" <<'PY'
+import re, sys
+template, user, team, output, quote, request = sys.argv[1:7]
+body = open(request).read().strip()
+body = re.sub(r':(?=[A-Za-z0-9])', r'\\u003a', body).replace("'", "''")
+text = open(template).read().replace('@USER@', user).replace('@TEAM@', team).replace('@QUOTE@', quote).replace('@REQUEST@', body)
+open(output, 'w').write(text)
+PY
+}
 echo "SELECT * FROM jobs WHERE id = '$FIRST_JOB';" > "$WORK/pk.sql"
 # One file per team (user:team); pgbench picks one per transaction. A job id and key from two random numbers.
 n=0
 for pair in $PAIRS; do
   n=$((n + 1))
   user=${pair%%:*} team=${pair##*:}
-  sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-statements.sql > "$WORK/notify$n.sql"
+  fill Benchmarks/admission-statements.sql "$user" "$team" "$WORK/notify$n.sql"
   # The same writes without the NOTIFY: admission no longer notifies in its transaction (sql/020), so this is the
   # limit of exactly the writes it commits.
   grep -v pg_notify "$WORK/notify$n.sql" > "$WORK/statements$n.sql"
-  sed -e "s/@USER@/$user/g; s/@TEAM@/$team/g; s/@QUOTE@/$QUOTE/g" Benchmarks/admission-function.sql > "$WORK/function$n.sql"
+  fill Benchmarks/admission-function.sql "$user" "$team" "$WORK/function$n.sql"
 done
 PK_TPS=$(pgb "$WORK/pk.sql")
 STATEMENTS8=$(pgb "$WORK"/statements*.sql)

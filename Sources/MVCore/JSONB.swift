@@ -25,9 +25,9 @@ public struct JSONB<Value: Codable & Sendable>: PostgresCodable, Sendable {
     public func encode<Coder: PostgresJSONEncoder>(
         into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<Coder>
     ) throws {
-        byteBuffer.writeInteger(UInt8(1))  // jsonb binary format version
         // A JSONValue is JSON as it is: key strategies must not rename its object keys.
-        byteBuffer.writeBytes(value is JSONValue ? try JSONValue.plainEncoder.encode(value) : try JSONCoding.encoder.encode(value))
+        let text = value is JSONValue ? try JSONValue.plainEncoder.encode(value) : try JSONCoding.encoder.encode(value)
+        try EncodedJSONB(text).encode(into: &byteBuffer, context: context)
     }
 
     public init<Coder: PostgresJSONDecoder>(

@@ -82,7 +82,9 @@ struct GenerationController {
         if let missing = spec.referenceImageIds.first(where: { !readable.contains($0) }) {
             throw Problem.notFound("reference image \(missing)")
         }
-        return try await admit(kind: .generateVideo, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached, request: request)
+        return try await admit(
+            kind: .generateVideo, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal,
+            standingCached: context.standingCached, request: request)
     }
 
     func createScenes(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -91,7 +93,9 @@ struct GenerationController {
         let input = try await request.decode(as: CreateScenesInput.self, context: context)
         let spec = try ScenesJobSpec(validating: input, templates: templates)
         let quote = try quoter.quote(scenes: spec)
-        return try await admit(kind: .createScenes, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached, request: request)
+        return try await admit(
+            kind: .createScenes, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal,
+            standingCached: context.standingCached, request: request)
     }
 
     func generateCharacterReference(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -101,8 +105,8 @@ struct GenerationController {
         let spec = try ImageJobSpec(validating: input, templates: templates)
         let quote = try quoter.quote(images: spec)
         return try await admit(
-            kind: .generateCharacterReference, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal, standingCached: context.standingCached,
-            request: request)
+            kind: .generateCharacterReference, spec: spec, projectID: spec.projectId, quote: quote.credits, key: key, principal: principal,
+            standingCached: context.standingCached, request: request)
     }
 
     /// Admits a validated, priced request as a job (idempotency, rate limit, quotas, hold, job row, in one
@@ -133,7 +137,7 @@ struct GenerationController {
         if let wait, !record.state.isFinal {
             record = try await waitForFinish(record, viewer: principal.assetViewer, upTo: wait)
         }
-        var response = try jobResponse(record, finished: wait != nil && record.state.isFinal)
+        var response = jobResponse(record, finished: wait != nil && record.state.isFinal)
         if let wait { response.headers[MVHeader.preferenceApplied] = "wait=\(wait.seconds)" }
         if replayed { response.headers[MVHeader.idempotentReplayed] = "true" }
         if case .created(_, let decision) = outcome {
@@ -155,11 +159,12 @@ struct GenerationController {
     }
 
     /// 202 with the job, or 200 when `Prefer: wait` saw it finish.
-    private func jobResponse(_ record: JobRecord, finished: Bool) throws -> Response {
+    private func jobResponse(_ record: JobRecord, finished: Bool) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.location] = "/api/jobs/\(record.id.lowercased)"
-        return Response(status: finished ? .ok : .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JobResponse(record).jsonBytes)))
+        return Response(
+            status: finished ? .ok : .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JobResponse(record).jsonBytes)))
     }
 
     /// `Prefer: wait=N` (N clamped to 1...60 seconds).

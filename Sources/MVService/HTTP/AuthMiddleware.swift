@@ -116,8 +116,8 @@ struct AuthMiddleware: RouterMiddleware {
         return String(Substring(bytes[first...last]))
     }
 
-    /// An access token of ours: verified (or found in the cache of verified tokens), then, in parallel, the caller's
-    /// standing in the team and a token from their `api` bucket.
+    /// An access token of ours: verified (or found in the cache of verified tokens), then a token from the caller's
+    /// `api` bucket and their standing in the team.
     private func tokenPrincipal(_ token: String, teamID: UUID?, reuse: Bool) async throws -> (Principal, RateLimitDecision, cached: Bool) {
         let claims: AccessClaims
         if let cached = verifiedTokens.claims(for: token) {

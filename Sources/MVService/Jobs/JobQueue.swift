@@ -226,13 +226,8 @@ struct JobQueue: Sendable {
                 failed.append(job.id)
             }
         }
-        if !requeued.isEmpty { try await notify() }
+        if !requeued.isEmpty { readyNotifier.jobReady() }
         return (requeued, failed)
-    }
-
-    /// Wakes listening workers.
-    func notify() async throws {
-        try await client.query("SELECT pg_notify(\(Self.channel), 'ready')", logger: logger)
     }
 
     private func recordResolution(_ jobID: UUID, _ resolution: HoldResolution?, on connection: PostgresConnection) async throws {

@@ -88,16 +88,22 @@ final class JobReadBatcher: Sendable {
     /// to the first of them (or frees the statement slot).
     private func lead(_ read: Read, followers: [Waiter]) async throws -> JobRecord? {
         let reads = [read] + followers.map(\.read)
-        let result: Result<[JobRecord?], any Error>
-        do {
+        let (client, logger) = (self.client, self.logger)
+        let fetch: @Sendable () async throws -> [JobRecord?] = {
             var records = [JobRecord?](repeating: nil, count: reads.count)
             let statement = JobReadBatchStatement(reads: reads.map { ($0.id, $0.viewer) })
             for try await row in try await client.execute(statement, logger: logger) where records.indices.contains(row.index) {
                 records[row.index] = row.record
             }
-            result = .success(records)
-        } catch {
-            result = .failure(error)
+            return records
+        }
+        // With followers, in a task of its own: the statement answers them too, so the leader's cancellation must not
+        // cut it. Alone, the leader's cancellation is its own.
+        let result: Result<[JobRecord?], any Error>
+        if followers.isEmpty {
+            do { result = .success(try await fetch()) } catch { result = .failure(error) }
+        } else {
+            result = await Task { try await fetch() }.result
         }
         for (offset, follower) in followers.enumerated() {
             follower.continuation.resume(returning: .answered(result.map { $0[offset + 1] }))

@@ -50,11 +50,7 @@ struct ServiceComponents {
     let baseServices: [any Service]
 
     static func build(_ config: AppConfig) async throws -> ServiceComponents {
-        let logger = {
-            var logger = Logger(label: "mvservice")
-            logger.logLevel = config.logLevel
-            return logger
-        }()
+        let logger = Logger.service(level: config.logLevel)
         let database = try await DatabaseBootstrap.resolve(config, logger: logger)
         var postgresConfiguration = database.url.clientConfiguration
         postgresConfiguration.options.maximumConnections = config.databaseMaxConnections

@@ -7,7 +7,7 @@ import Testing
 
 /// Leased rate tokens: one statement leases half of what the bucket holds (at least one, at most the batch); two
 /// instances hammering one bucket together never spend more than the bucket gave; a refused lease writes nothing;
-/// an exact policy still goes to the bucket on every take.
+/// concurrent takes share the lease in flight; an exact policy still goes to the bucket on every take.
 struct RateTokenLeasesTests {
     /// 20 tokens, one more every 8192 s: nothing refills during the test.
     static let leased = RateLimitPolicy(name: "api", capacity: 20, refillPerSecond: 1.0 / 8192, leaseBatch: 5)
@@ -59,6 +59,24 @@ struct RateTokenLeasesTests {
             #expect(try await Self.storedTokens("user:c", postgres) == afterLease, "the batch was spent in process")
             _ = try await leases.take(key: "user:c", policy: Self.leased, client: postgres)
             #expect(try await Self.storedTokens("user:c", postgres) == 10, "the next take leased the next batch")
+        }
+    }
+
+    @Test func takesDuringALeaseWaitForItInsteadOfGoingToTheBucket() async throws {
+        try await TestDatabase.withClient { postgres in
+            let leases = RateTokenLeases(limiter: RateLimiter())
+            let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { try await leases.take(key: "user:e", policy: Self.leased, client: postgres).allowed }
+                }
+                var allowed = 0
+                for try await ok in group where ok { allowed += 1 }
+                return allowed
+            }
+            #expect(allowed == 12)
+            // Three leases of 5 (20 → 15 → 10 → 5) served the twelve concurrent takes, however they interleaved: a take
+            // that went to the bucket itself instead of waiting for the lease in flight would have left less.
+            #expect(try await Self.storedTokens("user:e", postgres) == 5)
         }
     }
 

@@ -131,6 +131,9 @@ struct HotPathTests {
             let admitted = try await client.request(
                 .post, "/api/mv/generate_video", token: crew.admin.accessToken, json: body, headers: inTeam)
             #expect(admitted.status == .accepted, "\(admitted.text)")
+            // The bucket query above names a bucket that exists once its user is admitted (it can fail).
+            let admin = crew.admin.userID
+            #expect(try await context.countRows("SELECT count(*) FROM rate_buckets WHERE key = \("generate:user:" + admin)") == 1)
         }
     }
 
@@ -207,6 +210,32 @@ struct HotPathTests {
         for date in dates {
             #expect(RFC3339.string(from: date) == viaCalendar(date), "\(date.timeIntervalSince1970)")
         }
+    }
+
+    /// The hand-written UUID form and parser agree with Foundation's: the same text (lowercased), the same UUID from
+    /// either case, and nil for every malformed text Foundation refuses (and for one it accepts).
+    @Test func uuidTextMatchesFoundation() {
+        var ids = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                   UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        for _ in 0..<2000 { ids.append(UUID()) }
+        for id in ids {
+            #expect(id.lowercased == id.uuidString.lowercased())
+            #expect(UUID(parsing: id.uuidString) == id)
+            #expect(UUID(parsing: id.lowercased) == id)
+            #expect(UUID(parsing: id.lowercased[...]) == id, "a substring parses too")
+        }
+        let id = ids[2].lowercased
+        let malformed = ["", id.dropLast().description, id + "0", "{" + id.dropFirst().description, id.replacingOccurrences(of: "-", with: "_"),
+                         "g" + id.dropFirst(), String(id.prefix(35)) + "G", id.replacingOccurrences(of: "-", with: "") + "0000",
+                         id.prefix(8) + "0" + id.dropFirst(9)]
+        for text in malformed {
+            #expect(UUID(uuidString: text) == nil, "Foundation refuses \(text)")
+            #expect(UUID(parsing: text) == nil, "\(text)")
+        }
+        // Stricter than Foundation, whose sscanf skips blanks before a field: a leading space and 35 characters is a
+        // (different) UUID to it, and none to us.
+        #expect(UUID(uuidString: " " + id.dropLast()) != nil)
+        #expect(UUID(parsing: " " + id.dropLast()) == nil)
     }
 }
 

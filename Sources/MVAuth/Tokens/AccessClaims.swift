@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import MVCore
 
 /// The payload of an access token (ES256 JWT).
 ///
@@ -53,7 +54,7 @@ public struct AccessClaims: JWTPayload, Equatable {
 
     /// The user id in `sub`; never `nil` for claims returned by ``TokenIssuer/verifyAccessToken(_:)``.
     public var userID: UUID? {
-        UUID(uuidString: sub.value)
+        UUID(parsing: sub.value)
     }
 
     /// Checks `exp` and `nbf` against the current time with ``leeway``.

@@ -1,3 +1,6 @@
+import Foundation
+import MVCore
+
 /// A token-bucket policy: up to `capacity` tokens, refilled continuously at `refillPerSecond`.
 ///
 /// A policy is either **exact** (every take is one statement on the PostgreSQL bucket, and inside a transaction it
@@ -41,5 +44,14 @@ public struct RateLimitPolicy: Sendable, Codable, Equatable {
     static func wholeSeconds(_ seconds: Double) -> Int {
         guard seconds.isFinite else { return Int(Int32.max) }
         return Int(min(max(seconds.rounded(.up), 1), Double(Int32.max)))
+    }
+}
+
+extension RateLimitPolicy {
+    /// The key of `userID`'s bucket of this policy: `<policy>:user:<uuid>`, the UUID in lowercase.
+    /// - Parameter userID: The user.
+    /// - Returns: The `rate_buckets` key.
+    public func bucketKey(user userID: UUID) -> String {
+        name + ":user:" + userID.lowercased
     }
 }

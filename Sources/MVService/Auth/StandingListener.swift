@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MVCore
 import PostgresNIO
 import ServiceLifecycle
 
@@ -24,9 +25,9 @@ struct StandingListener: Service {
                             cache.setListening(true)
                             for try await notification in notifications {
                                 let payload = notification.payload
-                                if let userID = UUID(uuidString: payload) {
+                                if let userID = UUID(parsing: payload) {
                                     cache.invalidate(userID: userID)
-                                } else if payload.hasPrefix("barrier:"), let marker = UUID(uuidString: String(payload.dropFirst(8))) {
+                                } else if payload.hasPrefix("barrier:"), let marker = UUID(parsing: String(payload.dropFirst(8))) {
                                     cache.passed(marker: marker)
                                 } else {
                                     cache.setListening(true)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MVAuth
 import MVBilling
+import MVCore
 import PostgresNIO
 
 extension MVServiceCommand.Admin {
@@ -37,7 +38,7 @@ extension MVServiceCommand.Admin {
         @Option(help: "Reason recorded in the ledger.") var reason: String = "cli grant"
 
         func run() async throws {
-            guard let teamID = UUID(uuidString: team) else { throw ArgumentParser.ValidationError("--team must be a UUID") }
+            guard let teamID = UUID(parsing: team) else { throw ArgumentParser.ValidationError("--team must be a UUID") }
             let config = try options.load()
             try await AdminDatabase.with(config) { postgres, logger in
                 let ledger = Ledger(logger: logger)
@@ -54,11 +55,7 @@ extension MVServiceCommand.Admin {
 /// afterwards if this process started it), applies migrations, runs `body`.
 enum AdminDatabase {
     static func with(_ config: AppConfig, _ body: @Sendable (PostgresClient, Logger) async throws -> Void) async throws {
-        let logger = {
-            var logger = Logger(label: "mvservice")
-            logger.logLevel = .warning
-            return logger
-        }()
+        let logger = Logger.service(level: .warning)
         let database = try await DatabaseBootstrap.resolve(config, logger: logger)
         let postgres = PostgresClient(configuration: database.url.clientConfiguration, backgroundLogger: logger)
         do {

@@ -58,7 +58,7 @@ extension MVServiceCommand {
             var config = try options.load()
             config.runWorkers = !noWorkers
             let app = try await buildApplication(config)
-            let logger = Logger(label: "mvservice")
+            let logger = Logger.service(level: .info)
             let mode = config.backends.replicateToken == nil && config.backends.geminiKey == nil || config.backends.forceMock
                 ? "mock providers (no provider keys set)" : "real providers"
             logger.info("""

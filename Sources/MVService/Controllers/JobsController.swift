@@ -72,7 +72,7 @@ enum JobCursor {
     static func decode(_ cursor: String) -> (createdAt: Date, id: UUID)? {
         let parts = cursor.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].utf8.count == 17, parts[0].utf8.allSatisfy({ (48...57).contains($0) }),
-            let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1]))
+            let micros = Int64(parts[0]), let id = UUID(parsing: String(parts[1]))
         else { return nil }
         return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
     }
@@ -81,7 +81,7 @@ enum JobCursor {
 extension AppRequestContext {
     /// A UUID path parameter; a malformed one is a 404 like any unknown id.
     func uuidParameter(_ name: String, what: String) throws(Problem) -> UUID {
-        guard let raw = parameters.get(name), let id = UUID(uuidString: raw) else { throw Problem.notFound(what) }
+        guard let raw = parameters.get(name), let id = UUID(parsing: raw) else { throw Problem.notFound(what) }
         return id
     }
 }

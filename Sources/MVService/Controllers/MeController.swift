@@ -120,7 +120,7 @@ struct MeController {
         var buckets: [LimitsResponse.Bucket] = []
         for policy in policies {
             let decision = try await rateLimiter.peek(
-                key: "\(policy.name):user:\(principal.userID)", policy: policy, team: .team(principal.teamID), client: postgres)
+                key: policy.bucketKey(user: principal.userID), policy: policy, team: .team(principal.teamID), client: postgres)
             buckets.append(.init(
                 policy: policy.name, scope: "user", limit: decision.policy.capacity, remaining: decision.remaining,
                 windowSeconds: decision.policy.windowSeconds, resetSeconds: decision.resetSeconds))

@@ -35,7 +35,7 @@ struct AuthMiddleware: RouterMiddleware {
         let token = Self.trimmed(header.utf8.dropFirst("bearer ".utf8.count))
         var teamID: UUID?
         if let raw = request.headers[MVHeader.team] {
-            guard let id = UUID(uuidString: raw) else { throw Problem.notFound("team") }
+            guard let id = UUID(parsing: raw) else { throw Problem.notFound("team") }
             teamID = id
         }
         // Reads may reuse a cached standing, and so may the admissions whose one statement checks the standing again
@@ -130,7 +130,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
             verifiedTokens.insert(claims, for: token)
         }
-        guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
+        guard let userID = UUID(parsing: claims.sub.value) else { throw Problem.unauthorized("The token is invalid or expired.") }
         return try await standing(userID: userID, teamID: teamID, reuse: reuse)
     }
 
@@ -160,7 +160,7 @@ struct AuthMiddleware: RouterMiddleware {
         // token), and two child tasks per request cost more than the rare query they would overlap.
         // The team's override of the api policy applies: the named team's, else the user's default team's.
         let overrides: RateLimitTeam = teamID.map(RateLimitTeam.team) ?? .defaultTeam(ofUser: userID)
-        let decision = try await tokenLeases.take(key: "api:user:\(userID)", policy: apiPolicy, team: overrides, client: postgres)
+        let decision = try await tokenLeases.take(key: apiPolicy.bucketKey(user: userID), policy: apiPolicy, team: overrides, client: postgres)
         let found = try await self.standing.principal(for: .user(userID, team: teamID), reuse: reuse) {
             try await identities.principal(userID: userID, teamID: teamID)
         }
@@ -177,7 +177,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         if let teamID, teamID != principal.teamID { throw Problem.notFound("team") }
         let decision = try await tokenLeases.take(
-            key: "api:user:\(principal.userID)", policy: apiPolicy, team: .team(principal.teamID), client: postgres)
+            key: apiPolicy.bucketKey(user: principal.userID), policy: apiPolicy, team: .team(principal.teamID), client: postgres)
         return (principal, decision, false)
     }
 }

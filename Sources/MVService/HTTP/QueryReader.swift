@@ -34,7 +34,7 @@ struct QueryReader {
     }
 
     /// A UUID.
-    mutating func uuid(_ name: String) -> UUID? { value(name, "must be a UUID") { UUID(uuidString: $0) } }
+    mutating func uuid(_ name: String) -> UUID? { value(name, "must be a UUID") { UUID(parsing: $0) } }
 
     /// An RFC 3339 time, in any form a client sends.
     mutating func time(_ name: String) -> Date? {

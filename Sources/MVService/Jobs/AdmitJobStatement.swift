@@ -39,7 +39,7 @@ struct AdmitJobStatement: PostgresPreparedStatement {
         bindings.append(Int64(request.maxAttempts))
         bindings.append(request.quote)
         bindings.append(request.holdReason)
-        bindings.append("generate:user:\(request.userID)")
+        bindings.append(request.policy.bucketKey(user: request.userID))
         bindings.append(request.policy.name)
         bindings.append(Double(request.policy.capacity))
         bindings.append(request.policy.refillPerSecond)

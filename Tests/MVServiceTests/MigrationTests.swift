@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 import MVTestSupport
 import PostgresNIO
 import Testing
@@ -48,6 +49,28 @@ struct MigrationTests {
             let second = try await migrator.migrate()
             #expect(second.isEmpty)
             #expect(try await Self.appliedVersions(postgres) == versions)
+        }
+    }
+
+    /// sql/021 renames the buckets written under the uppercase user id to the lowercase key the service now uses,
+    /// keeping their levels; a bucket whose lowercase twin exists already is dropped.
+    @Test func bucketKeysAreLowercasedKeepingTheirLevels() async throws {
+        let migrations = try Migration.load(directory: RepoPaths.sql)
+        try await Self.withFreshDatabase { postgres in
+            let logger = TestCluster.logger
+            _ = try await Migrator(client: postgres, migrations: migrations.filter { $0.version < 21 }, logger: logger).migrate()
+            let user = UUID()
+            let upper = "api:user:" + user.uuidString, lower = "api:user:" + user.lowercased
+            let twin = UUID()
+            try await postgres.query("""
+                INSERT INTO rate_buckets (key, tokens, updated_at) VALUES
+                    (\(upper), 7, now()), (\("generate:user:" + twin.uuidString), 1, now()), (\("generate:user:" + twin.lowercased), 2, now())
+                """, logger: logger)
+            _ = try await Migrator(client: postgres, migrations: migrations, logger: logger).migrate()
+            let rows = try await postgres.query("SELECT key, tokens FROM rate_buckets ORDER BY key", logger: logger)
+            var buckets: [String: Double] = [:]
+            for try await (key, tokens) in rows.decode((String, Double).self) { buckets[key] = tokens }
+            #expect(buckets == [lower: 7, "generate:user:" + twin.lowercased: 2])
         }
     }
 

@@ -117,8 +117,6 @@ public struct JSONWriter {
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Set by ``key(_:)``: the value that follows completes the member and takes no comma.
     private var afterKey = false
 
@@ -148,7 +146,7 @@ public struct JSONWriter {
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(contentsOf: [Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]])
+                bytes.append(contentsOf: [Hex.digit(byte >> 4), Hex.digit(byte & 0x0F)])
             default: bytes.append(byte)
             }
         }

@@ -12,8 +12,8 @@ extension UUID {
                         buffer[index] = UInt8(ascii: "-")
                         index += 1
                     }
-                    buffer[index] = Self.hexDigit(byte >> 4)
-                    buffer[index + 1] = Self.hexDigit(byte & 0x0f)
+                    buffer[index] = Hex.digit(byte >> 4)
+                    buffer[index + 1] = Hex.digit(byte & 0x0f)
                     index += 2
                 }
                 return index
@@ -56,10 +56,6 @@ extension UUID {
             return true
         }
         return parsed ? value : nil
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private static func nibble(_ character: UInt8) -> UInt8? {

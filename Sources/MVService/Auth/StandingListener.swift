@@ -27,7 +27,7 @@ struct StandingListener: Service {
                                 let payload = notification.payload
                                 if let userID = UUID(parsing: payload) {
                                     cache.invalidate(userID: userID)
-                                } else if payload.hasPrefix("barrier:"), let marker = UUID(parsing: String(payload.dropFirst(8))) {
+                                } else if payload.hasPrefix("barrier:"), let marker = UUID(parsing: payload.dropFirst(8)) {
                                     cache.passed(marker: marker)
                                 } else {
                                     cache.setListening(true)

@@ -72,7 +72,7 @@ enum JobCursor {
     static func decode(_ cursor: String) -> (createdAt: Date, id: UUID)? {
         let parts = cursor.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].utf8.count == 17, parts[0].utf8.allSatisfy({ (48...57).contains($0) }),
-            let micros = Int64(parts[0]), let id = UUID(parsing: String(parts[1]))
+            let micros = Int64(parts[0]), let id = UUID(parsing: parts[1])
         else { return nil }
         return (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
     }

@@ -8,8 +8,14 @@ struct DeferredMetadataLogHandler: LogHandler {
     private var stream: StreamLogHandler
     var metadata: Logger.Metadata = [:]
 
+    /// A handler writing to standard error.
     init(label: String) {
         stream = StreamLogHandler.standardError(label: label)
+    }
+
+    /// A handler writing to `output` (tests read the lines back).
+    init(label: String, output: any TextOutputStream & Sendable) {
+        stream = StreamLogHandler(label: label, stream: output)
     }
 
     var logLevel: Logger.Level {

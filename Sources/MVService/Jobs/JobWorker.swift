@@ -175,7 +175,7 @@ struct JobWorker: Service {
                 try await postgres.withConnection { connection in
                     try await connection.listen(on: JobQueue.channel) { notifications in
                         for try await notification in notifications {
-                            if notification.payload.hasPrefix("cancel:"), let id = UUID(parsing: String(notification.payload.dropFirst(7))) {
+                            if notification.payload.hasPrefix("cancel:"), let id = UUID(parsing: notification.payload.dropFirst(7)) {
                                 leaseChecks.signal(id)
                             } else {
                                 wake.signal()

@@ -130,4 +130,24 @@ struct IdempotencyTests {
             #expect(try await client.balance(token: user.accessToken) == (30, 0, 30))
         }
     }
+
+    /// The byte-wise key check accepts exactly the keys the character-wise rule did (1...255 ASCII characters, no
+    /// whitespace but the space), for every ASCII byte, non-ASCII letters and spaces, CR LF and the length edges.
+    @Test func keyValidationKeepsTheCharacterRule() {
+        func characterRule(_ key: String) -> Bool {
+            (1...255).contains(key.count) && key.allSatisfy { $0.isASCII && ($0 == " " || !$0.isWhitespace) }
+        }
+        var keys = ["", "a", String(repeating: "k", count: 255), String(repeating: "k", count: 256), "a\r\nb", "\r\n", "é", "雪",
+                    "key\u{00A0}", "key\u{2028}", "key\u{85}", "order-42 retry", " leading", "trailing "]
+        for byte in UInt8(0)..<0x80 { keys.append("key" + String(UnicodeScalar(byte)) + "end") }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab Z09-_:\t\n\u{0B}\u{0C}\r\u{01}\u{7F}é\u{A0}")
+        for _ in 0..<2000 {
+            keys.append(String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "a" }))
+        }
+        for key in keys {
+            let accepted = (try? IdempotencyLock.validate(key)) != nil
+            #expect(accepted == characterRule(key), "\(Array(key.utf8))")
+        }
+    }
 }

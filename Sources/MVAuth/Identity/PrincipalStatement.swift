@@ -5,6 +5,9 @@ import PostgresNIO
 /// disabled, with their membership and role in the team (the default team when none is named). Prepared once per
 /// pooled connection and executed by name after that, so the hot path pays no parse or plan per request.
 struct PrincipalStatement: PostgresPreparedStatement {
+    /// The statement's name on each connection, a constant: postgres-nio's default, `String(reflecting:)` of the
+    /// type, was built anew on every execution.
+    static let name = "MVAuth.PrincipalStatement"
     static let sql = """
         SELECT u.email, u.is_platform_admin, m.team_id, m.role
         FROM users u

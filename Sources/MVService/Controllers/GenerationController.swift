@@ -122,7 +122,7 @@ struct GenerationController {
         request: Request,
         holdReason: String? = nil, jobID: UUID = UUID(), alsoWrite: (@Sendable (PostgresConnection) async throws -> Void)? = nil
     ) async throws -> Response {
-        let specData = try JSONCoding.encode(spec)
+        let specData = try Self.storedJSON(spec)
         let hash = SHA256.hash(data: specData).hexString
         let admission = AdmissionRequest(
             jobID: jobID, kind: kind, userID: principal.userID, teamID: principal.teamID, apiKeyID: principal.apiKeyID,
@@ -144,6 +144,13 @@ struct GenerationController {
             response.headers.set(decision.httpFields)
         }
         return response
+    }
+
+    /// The spec's stored JSON (``AdmissionRequest/specJSON``): the video spec, the hottest admission, writes its own
+    /// (``VideoJobSpec/jsonBytes``, the same bytes); every other spec goes through `JSONCoding`.
+    static func storedJSON<Spec: Encodable>(_ spec: Spec) throws -> Data {
+        if let video = spec as? VideoJobSpec { return Data(video.jsonBytes) }
+        return try JSONCoding.encode(spec)
     }
 
     /// Polls the job until it is final or `wait` runs out (`Prefer: wait=N`).

@@ -8,6 +8,9 @@ import PostgresNIO
 /// name after that: as an unnamed statement PostgreSQL parsed, analysed and planned the call on every admission, about
 /// a tenth of its CPU per admission.
 struct AdmitJobStatement: PostgresPreparedStatement {
+    /// The statement's name on each connection, a constant: postgres-nio's default, `String(reflecting:)` of the
+    /// type, was built anew on every execution.
+    static let name = "MVService.AdmitJobStatement"
     static let sql = """
         SELECT * FROM admit_job($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11, $12, $13, $14, $15, $16, $17, $18)
         """

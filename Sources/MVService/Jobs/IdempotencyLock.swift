@@ -19,9 +19,11 @@ enum IdempotencyLock {
         }
     }
 
-    /// Keys are 1...255 printable ASCII characters (spaces allowed).
+    /// Keys are 1...255 ASCII characters without whitespace other than the space (no tab, line feed, vertical tab,
+    /// form feed or carriage return). Checked byte by byte: an ASCII text has as many characters as bytes, and walking
+    /// it as `Character`s (grapheme breaking) cost every admission about 1 % of the server's CPU.
     static func validate(_ key: String) throws(AdmissionError) {
-        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && ($0 == " " || !$0.isWhitespace) }) else {
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 < 0x80 && !(0x09...0x0D).contains($0) }) else {
             throw AdmissionError.invalidIdempotencyKey
         }
     }

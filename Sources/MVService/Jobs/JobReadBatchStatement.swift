@@ -14,6 +14,9 @@ import PostgresNIO
 /// plan, so PostgreSQL kept planning every execution anew (73 % of its CPU during the read benchmark); blind to the
 /// length, both cost the same and the cached generic plan is used after the first five.
 struct JobReadBatchStatement: PostgresPreparedStatement {
+    /// The statement's name on each connection, a constant: postgres-nio's default, `String(reflecting:)` of the
+    /// type, was built anew on every execution.
+    static let name = "MVService.JobReadBatchStatement"
     static let sql = """
         SELECT \(JobQueue.recordColumns), r.n
         FROM unnest((SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::uuid[])) WITH ORDINALITY AS r (id, viewer, raw_scope, n)

@@ -47,9 +47,6 @@ let package = Package(
             name: "mvload",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/MVLoad",
             swiftSettings: swiftSettings

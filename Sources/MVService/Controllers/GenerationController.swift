@@ -141,7 +141,7 @@ struct GenerationController {
         if let wait { response.headers[MVHeader.preferenceApplied] = "wait=\(wait.seconds)" }
         if replayed { response.headers[MVHeader.idempotentReplayed] = "true" }
         if case .created(_, let decision) = outcome {
-            response.headers.set(decision.httpFields)
+            response.headers.setRateLimitFields(decision.headers)
         }
         return response
     }

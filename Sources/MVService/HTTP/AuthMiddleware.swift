@@ -63,7 +63,7 @@ struct AuthMiddleware: RouterMiddleware {
         // already reported its own (stricter) policy.
         do {
             var response = try await next(request, context)
-            if response.headers[MVHeader.rateLimitPolicy] == nil { response.headers.set(decision.httpFields) }
+            if response.headers[MVHeader.rateLimitPolicy] == nil { response.headers.setRateLimitFields(decision.headers) }
             return response
         } catch {
             var error = error
@@ -71,7 +71,7 @@ struct AuthMiddleware: RouterMiddleware {
                 error = try await changedStanding(of: principal, teamID: teamID)
             }
             var problem = ProblemMiddleware.problem(for: error, context: context)
-            if problem.headers[MVHeader.rateLimitPolicy] == nil { problem.headers.set(decision.httpFields) }
+            if problem.headers[MVHeader.rateLimitPolicy] == nil { problem.headers.setRateLimitFields(decision.headers) }
             throw problem
         }
     }

@@ -50,7 +50,7 @@ public struct PostgresIdentityStore: IdentityStore {
         on connection: PostgresConnection
     ) async throws -> (User, Team) {
         let email = try EmailAddress.normalize(email)
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = name.trimmingWhitespaceAndNewlines()
         guard name.unicodeScalars.count <= Self.maximumNameLength else {
             throw AuthError.invalidInput(field: "name", message: "name must be at most \(Self.maximumNameLength) characters")
         }
@@ -122,7 +122,7 @@ public struct PostgresIdentityStore: IdentityStore {
 
     /// See ``IdentityStore/userWithPasswordHash(email:)``. Uses the `lower(email)` unique index.
     public func userWithPasswordHash(email: String) async throws -> (User, String)? {
-        let email = email.trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = email.trimmingWhitespaceAndNewlines()
         guard !email.isEmpty else { return nil }
         let rows = try await client.query(
             """
@@ -218,7 +218,7 @@ extension PostgresIdentityStore {
     /// shortened to fit.
     static func personalTeamName(requested: String?, userName: String, email: String) throws(AuthError) -> String {
         if let requested {
-            let trimmed = requested.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = requested.trimmingWhitespaceAndNewlines()
             guard !trimmed.isEmpty, trimmed.unicodeScalars.count <= maximumNameLength else {
                 throw .invalidInput(field: "team_name", message: "team_name must be 1 to \(maximumNameLength) characters")
             }

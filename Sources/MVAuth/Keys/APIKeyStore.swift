@@ -38,7 +38,7 @@ public struct APIKeyStore: Sendable {
         guard name.unicodeScalars.count <= Self.maximumNameLength else {
             throw APIKeyError.invalidInput(field: "name", message: "must be 1 to \(Self.maximumNameLength) characters")
         }
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = name.trimmingWhitespaceAndNewlines()
         guard !name.isEmpty else {
             throw APIKeyError.invalidInput(field: "name", message: "must be 1 to \(Self.maximumNameLength) characters")
         }

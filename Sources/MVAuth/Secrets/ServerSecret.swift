@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MVCore
 import NIOPosix
 
 /// The server-wide secret behind keyed hashes and signatures that must survive restarts and agree across instances:
@@ -28,7 +29,7 @@ public struct ServerSecret: Sendable {
     /// counts as absent); the file at `path` (base64 of 32 random bytes, created with mode 0600 when missing).
     /// - Throws: ``SecretFileError`` when the configured value is too short or the file cannot be read or written.
     public static func load(configured: String?, path: String) async throws -> ServerSecret {
-        if let configured, !configured.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let configured, !configured.trimmingWhitespaceAndNewlines().isEmpty {
             return try ServerSecret(bytes: Array(configured.utf8), source: "config auth.server_secret")
         }
         let text = try await NIOThreadPool.singleton.runIfActive {
@@ -36,7 +37,7 @@ public struct ServerSecret: Sendable {
                 Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString() + "\n"
             }
         }
-        guard let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let bytes = Data(base64Encoded: text.trimmingWhitespaceAndNewlines()) else {
             throw SecretFileError.invalidKey(source: path)
         }
         return try ServerSecret(bytes: Array(bytes), source: path)

@@ -236,7 +236,7 @@ public struct TeamStore: Sendable {
     }
 
     static func validName(_ name: String) throws(TeamError) -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = name.trimmingWhitespaceAndNewlines()
         // Counted before trimming, in Unicode scalars, as the OpenAPI document's maxLength counts.
         guard !trimmed.isEmpty, name.unicodeScalars.count <= 200 else {
             throw TeamError.invalidInput(field: "name", message: "must be 1...200 characters")

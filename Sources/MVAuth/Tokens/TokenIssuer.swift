@@ -64,7 +64,7 @@ public actor TokenIssuer {
         accessTTL: Duration
     ) async throws -> TokenIssuer {
         let privateKey: P256.Signing.PrivateKey
-        if let pem, !pem.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let pem, !pem.trimmingWhitespaceAndNewlines().isEmpty {
             privateKey = try parse(pem, source: "config")
         } else if let keyPath {
             let filePEM = try await NIOThreadPool.singleton.runIfActive {

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// E-mail address normalisation for registration and login.
 public enum EmailAddress {
@@ -12,7 +13,7 @@ public enum EmailAddress {
     /// - Returns: The trimmed address.
     /// - Throws: ``AuthError/invalidInput(field:message:)`` with field `"email"`.
     public static func normalize(_ s: String) throws(AuthError) -> String {
-        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = s.trimmingWhitespaceAndNewlines()
         let scalars = trimmed.unicodeScalars
         guard !scalars.isEmpty else { throw invalid("is required") }
         guard s.unicodeScalars.count <= maximumLength else { throw invalid("is too long") }

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// Everything the router and the provider clients need: keys, endpoints, limits, timeouts, retry and
 /// circuit-breaker policy. All durations have production defaults; tests shrink them.
@@ -115,7 +116,7 @@ public struct BackendsConfiguration: Sendable {
     /// - Returns: The configuration.
     public static func fromEnvironment(_ env: [String: String]) -> BackendsConfiguration {
         func value(_ key: String) -> String? {
-            guard let raw = env[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+            guard let raw = env[key]?.trimmingWhitespaceAndNewlines(), !raw.isEmpty else { return nil }
             return raw
         }
         var config = BackendsConfiguration()

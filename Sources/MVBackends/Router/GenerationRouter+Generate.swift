@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 extension GenerationRouter {
     /// Generates one video clip.
@@ -12,7 +13,7 @@ extension GenerationRouter {
     public func generateVideo(_ request: VideoRequest, resume: ProviderCheckpoint?, workDirectory: String, observer: some GenerationObserver)
         async throws(ProviderError) -> VideoResult
     {
-        guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .unsupportedFeature("prompt is empty") }
+        guard !request.prompt.trimmingWhitespaceAndNewlines().isEmpty else { throw .unsupportedFeature("prompt is empty") }
         guard request.durationSeconds > 0 else { throw .unsupportedFeature("duration must be positive") }
         let context = try makeContext(workDirectory: workDirectory, observer: observer)
         let (output, provenance) = try await route(
@@ -36,7 +37,7 @@ extension GenerationRouter {
     public func generateImages(_ request: ImageRequest, resume: ProviderCheckpoint?, workDirectory: String, observer: some GenerationObserver)
         async throws(ProviderError) -> ImageResult
     {
-        guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .unsupportedFeature("prompt is empty") }
+        guard !request.prompt.trimmingWhitespaceAndNewlines().isEmpty else { throw .unsupportedFeature("prompt is empty") }
         guard (1...4).contains(request.numImages) else { throw .unsupportedFeature("num_images must be between 1 and 4") }
         let context = try makeContext(workDirectory: workDirectory, observer: observer)
         let (output, provenance) = try await route(
@@ -64,7 +65,7 @@ extension GenerationRouter {
     public func createScenes(_ request: ScenesRequest, resume: ProviderCheckpoint?, observer: some GenerationObserver) async throws(ProviderError)
         -> ScenesResult
     {
-        guard !request.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .unsupportedFeature("prompt is empty") }
+        guard !request.prompt.trimmingWhitespaceAndNewlines().isEmpty else { throw .unsupportedFeature("prompt is empty") }
         guard (1...50).contains(request.numberOfScenes) else { throw .unsupportedFeature("number_of_scenes must be between 1 and 50") }
         let context = try makeContext(workDirectory: FileManager.default.temporaryDirectory.path, observer: observer)
         let (output, provenance) = try await route(

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// Parses and checks the scene JSON a text model returns: `{"scenes":[{"description","negative_description"}]}`.
 ///
@@ -14,7 +15,7 @@ enum SceneParser {
     }
 
     static func parse(_ text: String, expected: Int, provider: ProviderName) throws(ProviderError) -> [Scene] {
-        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var body = text.trimmingWhitespaceAndNewlines()
         if body.hasPrefix("```") {
             body = body.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
             if body.hasSuffix("```") { body.removeLast(3) }
@@ -30,8 +31,8 @@ enum SceneParser {
         }
         var scenes: [Scene] = []
         for (index, item) in payload.scenes.prefix(expected).enumerated() {
-            let description = item.description.trimmingCharacters(in: .whitespacesAndNewlines)
-            let negative = item.negative_description.trimmingCharacters(in: .whitespacesAndNewlines)
+            let description = item.description.trimmingWhitespaceAndNewlines()
+            let negative = item.negative_description.trimmingWhitespaceAndNewlines()
             guard !description.isEmpty, description.count <= 5000, negative.count <= 1000 else {
                 throw .invalidOutput("scene \(index + 1) is empty or too long", provider: provider)
             }

@@ -61,7 +61,7 @@ struct AdminController {
         guard input.amount != 0, abs(input.amount) <= 1_000_000_000 else {
             throw Problem.invalid("amount", "must be a non-zero integer within ±1000000000")
         }
-        let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "admin grant"
+        let reason = input.reason?.trimmingWhitespaceAndNewlines() ?? "admin grant"
         guard !reason.isEmpty, (input.reason ?? "").unicodeScalars.count <= 500 else { throw Problem.invalid("reason", "must be 1...500 characters") }
         if let expiresAt = input.expiresAt {
             guard input.amount > 0 else { throw Problem.invalid("expires_at", "only grants (positive amounts) expire") }

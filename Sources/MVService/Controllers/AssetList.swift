@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MVAuth
+import MVCore
 
 /// `GET /api/mv/videos|images|scene_sets|uploads?owner=&q=&project_id=&tags=&created_after=&created_before=&limit=&cursor=`:
 /// the visible assets of one kind, newest first, keyset-paginated (`cursor` = created_at + id of the last item, so
@@ -27,7 +28,7 @@ struct AssetList: Sendable {
         filter.teamID = principal.teamID
         // Only the first 500 characters are searched (a longer query is cut); a blank `q` filters nothing.
         if let raw = query.raw("q") {
-            let trimmed = raw.replacingOccurrences(of: "\u{0}", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = raw.replacingOccurrences(of: "\u{0}", with: "").trimmingWhitespaceAndNewlines()
             filter.text = trimmed.isEmpty ? nil : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(Self.maxQueryScalars)))
         }
         filter.projectID = query.uuid("project_id")

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 
 /// `PATCH /api/mv/videos/{id}`: `{title?, tags?}`. Only these two are writable; any other member (owner, team,
 /// sha256, size, ...) is ignored, like every unknown member of a request body, and never reaches SQL.
@@ -16,7 +17,7 @@ struct AssetUpdateInput: Decodable {
     /// The title and tags to store (trimmed; tags deduplicated in order), or every bad field.
     func validated() throws(ValidationError) -> (title: String?, tags: [String]?) {
         var errors: [FieldError] = []
-        let title = title?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let title = title?.trimmingWhitespaceAndNewlines()
         if let title, title.isEmpty || (self.title?.unicodeScalars.count ?? 0) > Self.maxTitleLength {
             errors.append(FieldError(field: "title", message: "must be 1...\(Self.maxTitleLength) characters, not blank"))
         }
@@ -25,7 +26,7 @@ struct AssetUpdateInput: Decodable {
             if raw.count > Self.maxTags { errors.append(FieldError(field: "tags", message: "at most \(Self.maxTags) tags")) }
             var seen: [String] = []
             for (index, tag) in raw.enumerated() {
-                let trimmed = tag.trimmingCharacters(in: .whitespacesAndNewlines)
+                let trimmed = tag.trimmingWhitespaceAndNewlines()
                 if trimmed.isEmpty || tag.unicodeScalars.count > Self.maxTagLength || trimmed.contains(",") {
                     errors.append(FieldError(field: "tags[\(index)]", message: "must be 1...\(Self.maxTagLength) characters without commas"))
                 } else if !seen.contains(trimmed) {

@@ -64,9 +64,9 @@ struct AuthController {
         let input = try await request.decode(as: RegisterInput.self, context: context)
         let email = try EmailAddress.normalize(input.email)
         try PasswordPolicy.validate(input.password)
-        let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let name = input.name?.trimmingWhitespaceAndNewlines() ?? ""
         guard (input.name ?? "").unicodeScalars.count <= 200 else { throw Problem.invalid("name", "must be at most 200 characters") }
-        let teamName = input.teamName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let teamName = input.teamName?.trimmingWhitespaceAndNewlines()
         if let teamName, teamName.isEmpty || (input.teamName ?? "").unicodeScalars.count > 200 {
             throw Problem.invalid("team_name", "must be 1...200 characters")
         }

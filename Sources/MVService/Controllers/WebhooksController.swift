@@ -118,7 +118,7 @@ struct WebhooksController {
     private static func description(_ text: String?) throws(Problem) -> String? {
         guard let text else { return nil }
         guard text.unicodeScalars.count <= 500 else { throw Problem.invalid("description", "must be at most 500 characters") }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespaceAndNewlines()
         return trimmed.isEmpty ? nil : trimmed
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MVCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -82,7 +83,7 @@ final class ClusterOwnerLock: Sendable {
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         let text = String(decoding: buffer.prefix(count), as: UTF8.self)
-        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int32(text.trimmingWhitespaceAndNewlines())
     }
 
     private static func failure(_ what: String, _ path: String, _ code: Int32 = errno) -> EmbeddedPostgres.Failure {

@@ -1,5 +1,6 @@
 import Foundation
 import MVBackends
+import MVCore
 
 /// Body of `POST /api/mv/generate_character_reference` (the predecessor's fields).
 struct CharacterReferenceInput: Codable, Sendable {
@@ -32,7 +33,7 @@ struct ImageJobSpec: Codable, Sendable, Equatable {
     init(validating input: CharacterReferenceInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
         var errors: [FieldError] = []
-        let description = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let description = input.characterDescription?.trimmingWhitespaceAndNewlines() ?? ""
         if description.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
         if (input.characterDescription ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
         let count = input.numImages ?? 4
@@ -47,7 +48,7 @@ struct ImageJobSpec: Codable, Sendable, Equatable {
         let person = pick(input.personGeneration, "person_generation", Self.personModes, fallback: "allow_adult")
         let format = pick(input.outputFormat, "output_format", Self.formats, fallback: "png")
         if let seed = input.seed, !(0...Int(UInt32.max) - 4).contains(seed) { errors.append(.init(field: "seed", message: "must be 0...4294967291")) }
-        let negative = input.negativePrompt?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let negative = input.negativePrompt?.trimmingWhitespaceAndNewlines()
         if (input.negativePrompt ?? "").unicodeScalars.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
         let backend = BackendChoice(rawValue: input.backend?.lowercased() ?? "auto")
         if backend == nil { errors.append(.init(field: "backend", message: "must be one of auto, replicate, gemini, mock")) }
@@ -56,7 +57,7 @@ struct ImageJobSpec: Codable, Sendable, Equatable {
         }
         guard errors.isEmpty, let backend else { throw ValidationError(errors) }
         let prompt = PromptTemplates.fill(templates.characterReferenceTemplate, ["character_description": description])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingWhitespaceAndNewlines()
         self.characterDescription = description
         self.request = ImageRequest(
             prompt: prompt, negativePrompt: negative?.isEmpty == true ? nil : negative, numImages: count, aspectRatio: aspect,

@@ -1,5 +1,6 @@
 import Foundation
 import MVBackends
+import MVCore
 
 /// Body of `POST /api/mv/create_scenes` (the predecessor's fields).
 struct CreateScenesInput: Codable, Sendable {
@@ -34,10 +35,10 @@ struct ScenesJobSpec: Codable, Sendable, Equatable {
     init(validating input: CreateScenesInput, templates: PromptTemplates) throws(ValidationError) {
         let templates = try templates.flavor(input.configFlavor)
         var errors: [FieldError] = []
-        let idea = input.idea?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let idea = input.idea?.trimmingWhitespaceAndNewlines() ?? ""
         if idea.isEmpty { errors.append(.init(field: "idea", message: "is required and must not be blank")) }
         if (input.idea ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "idea", message: "must be at most 4000 characters")) }
-        let character = input.characterDescription?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let character = input.characterDescription?.trimmingWhitespaceAndNewlines() ?? ""
         if character.isEmpty { errors.append(.init(field: "character_description", message: "is required and must not be blank")) }
         if (input.characterDescription ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "character_description", message: "must be at most 4000 characters")) }
         let count = input.numberOfScenes ?? templates.defaultNumberOfScenes
@@ -57,7 +58,7 @@ struct ScenesJobSpec: Codable, Sendable, Equatable {
             ("character_characteristics", input.characterCharacteristics), ("video_type", input.videoType),
             ("video_characteristics", input.videoCharacteristics), ("camera_angle", input.cameraAngle),
         ] {
-            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let trimmed = value?.trimmingWhitespaceAndNewlines() ?? ""
             if (value ?? "").unicodeScalars.count > 1000 { errors.append(.init(field: field, message: "must be at most 1000 characters")) }
             used[field] = trimmed.isEmpty ? (templates.sceneDefaults[field] ?? "") : trimmed
         }

@@ -1,5 +1,6 @@
 import Foundation
 import MVBackends
+import MVCore
 
 /// Body of `POST /api/mv/generate_video` (the predecessor's fields plus ours). Unknown fields are ignored.
 struct GenerateVideoInput: Codable, Sendable, Equatable {
@@ -53,10 +54,10 @@ struct VideoJobSpec: Codable, Sendable, Equatable {
     /// - Throws: ``ValidationError`` listing each bad field.
     init(validating input: GenerateVideoInput) throws(ValidationError) {
         var errors: [FieldError] = []
-        let prompt = input.prompt?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let prompt = input.prompt?.trimmingWhitespaceAndNewlines() ?? ""
         if prompt.isEmpty { errors.append(.init(field: "prompt", message: "is required and must not be blank")) }
         if (input.prompt ?? "").unicodeScalars.count > 4000 { errors.append(.init(field: "prompt", message: "must be at most 4000 characters")) }
-        let negative = input.negativePrompt?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let negative = input.negativePrompt?.trimmingWhitespaceAndNewlines()
         if (input.negativePrompt ?? "").unicodeScalars.count > 2000 { errors.append(.init(field: "negative_prompt", message: "must be at most 2000 characters")) }
         let aspectRatio = input.aspectRatio ?? "16:9"
         if !Self.aspectRatios.contains(aspectRatio) {

@@ -1,5 +1,6 @@
 import Foundation
 import MVBackends
+import MVCore
 
 /// Body of `POST /api/mv/projects` and `PATCH /api/mv/projects/{id}` (every field optional on PATCH). Unknown
 /// fields are ignored.
@@ -39,7 +40,7 @@ struct ProjectSpec: Codable, Sendable, Equatable {
     /// - Throws: ``ValidationError`` listing each bad field.
     init(validating input: ProjectInput, templates: PromptTemplates) throws(ValidationError) {
         var errors: [FieldError] = []
-        let title = input.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let title = input.title?.trimmingWhitespaceAndNewlines() ?? ""
         if title.isEmpty { errors.append(.init(field: "title", message: "is required and must not be blank")) }
         if (input.title ?? "").unicodeScalars.count > Self.maxTitle {
             errors.append(.init(field: "title", message: "must be at most \(Self.maxTitle) characters"))

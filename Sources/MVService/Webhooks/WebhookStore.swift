@@ -81,7 +81,7 @@ struct WebhookStore: Sendable {
         -> WebhookEndpoint?
     {
         let eventNames = events?.map(\.rawValue)
-        let clear = description.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
+        let clear = description.map { $0.trimmingWhitespaceAndNewlines().isEmpty } ?? false
         let rows = try await client.query(
             """
             UPDATE webhook_endpoints SET url = COALESCE(\(url), url), events = COALESCE(\(eventNames)::text[], events),

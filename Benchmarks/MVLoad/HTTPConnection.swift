@@ -12,6 +12,8 @@ final class HTTPConnection {
     private let socket: Int32
     /// Bytes read and not yet consumed.
     private var received: [UInt8] = []
+    /// What each read fills, allocated once per connection.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
     /// Whether the server keeps the connection open after the last response (`connection: close` says not).
     private(set) var keepAlive = true
 
@@ -124,7 +126,6 @@ final class HTTPConnection {
 
     /// Reads what the socket has (blocking until something arrives).
     private func fill() throws {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
             if count > 0 {
